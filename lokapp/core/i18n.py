@@ -1,0 +1,17 @@
+"""Language and time zone selection: Swedish first, English second."""
+from __future__ import annotations
+
+from flask import current_app, session
+
+SESSION_KEY = "lang"
+
+
+def select_locale() -> str:
+    lang = session.get(SESSION_KEY)
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["LOKAPP_TIMEZONE"]

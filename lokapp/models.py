@@ -1,0 +1,3 @@
+"""Imports every model module so the metadata (and Alembic) sees the whole schema."""
+from lokapp.auth import models as auth_models  # noqa: F401
+from lokapp.core import audit, mail  # noqa: F401
