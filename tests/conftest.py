@@ -7,11 +7,13 @@ for tests that need real commits (threads, several connections) and empties the 
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -35,6 +37,14 @@ def pytest_report_header(config):
     return f"lokapp database: {'PostgreSQL (' + url + ')' if url else 'SQLite (temporary file)'}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: its own app context, ``g``,
+    session scope and Flask-Login user – even when the test body holds an app context."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
@@ -49,6 +59,7 @@ def app(tmp_path_factory):
         "SERVER_BASE_URL": "http://localhost",
         "RATELIMIT_ENABLED": True,
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _drop_everything()
         upgrade()
@@ -70,7 +81,11 @@ def _drop_everything() -> None:
 
 @pytest.fixture
 def db(app):
-    """A per-test transaction that is rolled back afterwards (views' commits become savepoints)."""
+    """A per-test transaction that is rolled back afterwards (views' commits become savepoints).
+
+    The test body and each test-client request get their own session, all bound to the one
+    connection; re-query (or ``db.session.expire_all()``) to see what a request changed.
+    """
     with app.app_context():
         connection = _db.engine.connect()
         outer = connection.begin()
