@@ -11,7 +11,7 @@ from werkzeug.routing import Rule
 from lokapp import create_app
 from lokapp.core.access import BUILTIN_PUBLIC_ENDPOINTS, access_of
 
-DUMMY_ARGS = {"int": 999999, "default": "okand", "string": "okand", "path": "okand",
+DUMMY_ARGS = {"int": 999999, "integer": 999999, "default": "okand", "string": "okand", "path": "okand",
               "uuid": "00000000-0000-0000-0000-000000000000"}
 
 
