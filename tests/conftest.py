@@ -22,7 +22,7 @@ from lokapp import create_app
 from lokapp.extensions import db as _db
 from lokapp.extensions import limiter
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.mailserver"]
 
 
 def _database_url(tmp_path_factory) -> str:
