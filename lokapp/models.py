@@ -1,3 +1,4 @@
 """Imports every model module so the metadata (and Alembic) sees the whole schema."""
 from lokapp.auth import models as auth_models  # noqa: F401
 from lokapp.core import audit, mail  # noqa: F401
+from lokapp.core import cases as core_cases  # noqa: F401
