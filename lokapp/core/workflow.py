@@ -57,6 +57,26 @@ Errors (all :class:`WorkflowError`, with a Swedish ``message``)
     They are HTTP exceptions, so an uncaught one becomes the right error page; views usually
     catch ``WorkflowError`` and flash ``error.message`` instead.
 
+Buttons and views
+    ``templates/_macros/cases.html`` renders ``available()`` as one POST form per action (CSRF
+    token, plus a ``note`` text area when the transition requires one). The domain's action
+    route validates it with :class:`CaseActionForm` and calls its service, which calls
+    ``apply`` and then does its side effects::
+
+        @bp.post("/ansokningar/<int:application_id>/<action>")
+        @object_rule("the transition's permission, checked by workflow.apply")
+        def case_action(application_id, action):
+            application = db.get_or_404(GrantApplication, application_id)
+            form = CaseActionForm()
+            if form.validate_on_submit():
+                try:
+                    services.act(application, action, current_user, form.note.data)
+                    db.session.commit()
+                except WorkflowError as error:
+                    db.session.rollback()
+                    flash(error.message, "error")
+            return redirect(url_for(".application", application_id=application_id))
+
 Concurrency: ``apply`` flushes, then re-reads the case row with ``SELECT … FOR UPDATE`` on
 PostgreSQL (SQLite serialises writers with ``BEGIN IMMEDIATE``), so of two officers acting at
 once the second sees the first one's result and is refused if the action no longer applies.
@@ -73,6 +93,7 @@ from werkzeug.exceptions import HTTPException
 
 from lokapp.core import audit, permissions
 from lokapp.core.cases import Case, CaseHistory, assign_number
+from lokapp.core.forms import BaseForm, long_text_field
 from lokapp.core.permissions import Decision
 from lokapp.core.time import utcnow
 from lokapp.core.types import RichStrEnum
@@ -80,6 +101,7 @@ from lokapp.extensions import db
 
 __all__ = [
     "NOTE_MAX_LENGTH",
+    "CaseActionForm",
     "NoteRequired",
     "PermissionDenied",
     "PreconditionFailed",
@@ -290,6 +312,15 @@ def registered_workflows() -> dict[str, Workflow]:
 def system_only(user: Any, case: Case) -> bool:
     """Permission for transitions only the system makes (scheduled jobs act with user=None)."""
     return user is None
+
+
+class CaseActionForm(BaseForm):
+    """The form behind every action button: the CSRF token and the note, if any.
+
+    Whether the note is required depends on the transition; :func:`apply` enforces that.
+    """
+
+    note = long_text_field(_l("Kommentar"), max_length=NOTE_MAX_LENGTH, required=False)
 
 
 # --- the verbs ------------------------------------------------------------------------------

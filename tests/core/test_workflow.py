@@ -14,6 +14,7 @@ from lokapp.core.cases import CaseHistory, history_for
 from lokapp.core.permissions import Decision
 from lokapp.core.types import RichStrEnum
 from lokapp.core.workflow import (
+    CaseActionForm,
     NoteRequired,
     PermissionDenied,
     PreconditionFailed,
@@ -427,3 +428,13 @@ def test_macros_render_nothing_without_actions(app, db):
         login_user(people["resident"])
         html = render_template_string(PAGE, case=case, done=S.DECIDED)
     assert "<form" not in html and "case-actions" not in html
+
+
+@pytest.mark.parametrize(("note", "valid"), [
+    ("", True), ("Bifoga budgeten.\nTack!", True), ("x" * 4000, True),
+    ("x" * 4001, False), ("dolt\x00tecken", False),
+])
+def test_the_action_form_limits_the_note(app, note, valid):
+    with app.test_request_context(method="POST", data={"note": note}):
+        form = CaseActionForm(meta={"csrf": False})
+        assert form.validate() is valid
