@@ -21,6 +21,12 @@ Vocabulary
     history       One :class:`CaseHistory` row for every state change (and one for the
                   creation), written by the workflow engine in the same transaction.
 
+A domain table links to its case one-to-one and reaches the shared fields through it::
+
+    class GrantApplication(db.Model):
+        case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+        case: Mapped[Case] = relationship()
+
 Public API (services flush, never commit)::
 
     case = open_case("grant_application", subject=..., applicant=user, association_id=7)

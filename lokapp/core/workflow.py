@@ -413,8 +413,9 @@ def apply(case: Case, action: str, user: Any, note: str | None = None) -> CaseHi
     history = CaseHistory(case=case, occurred_at=now, actor_id=getattr(user, "id", None),
                           from_state=from_state, to_state=to_state, action=action, note=note)
     db.session.add(history)
-    audit.record(f"case.{action}", case, actor=user, case_type=case.case_type,
-                 number=case.number, from_state=from_state, to_state=to_state)
+    event = audit.record(f"case.{action}", case, actor=user, case_type=case.case_type,
+                         number=case.number, from_state=from_state, to_state=to_state)
+    event.actor_id = history.actor_id  # the system (None) stays the system inside a request
     db.session.flush()
     return history
 

@@ -109,3 +109,13 @@ def test_details_are_stored_as_json(db):
     assert stored.details == {"at": when.isoformat(), "items": [1, "a"], "nested": {"n": None},
                               "other": "draft"}
     assert stored.object_id == "5"
+
+
+def test_a_system_transition_inside_a_request_is_recorded_as_the_system(app, db):
+    people = make_people()
+    case = make_case(S.DECIDED, applicant=people["applicant"])
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "192.0.2.11"}):
+        login_user(people["officer"])
+        history = apply(case, "report_due", None)
+    event = db.session.scalars(events_for(case)).first()
+    assert (history.actor_id, event.actor_id, event.action) == (None, None, "case.report_due")
