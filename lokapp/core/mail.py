@@ -61,6 +61,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from functools import partial
@@ -85,6 +86,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
+from lokapp.config import ConfigurationError
 from lokapp.core.mail_transport import (
     DeliveryError,
     DeliveryResult,
@@ -253,12 +255,12 @@ def build_email(message: OutboxMessage) -> EmailMessage:
 
 
 def _outgoing(message: OutboxMessage) -> OutgoingMail:
-    return OutgoingMail(
-        outbox_id=message.id,
-        message=build_email(message),
-        envelope_from=parseaddr(message.sender)[1],
-        recipients=tuple(addr for _, addr in getaddresses(message.recipients) if addr),
-    )
+    envelope_from = parseaddr(message.sender)[1]
+    recipients = tuple(addr for _, addr in getaddresses(message.recipients) if "@" in addr)
+    if "@" not in envelope_from or not recipients:
+        raise ValueError("no usable sender or recipient address")
+    return OutgoingMail(outbox_id=message.id, message=build_email(message),
+                        envelope_from=envelope_from, recipients=recipients)
 
 
 # --- the worker ---------------------------------------------------------------------------------
@@ -297,15 +299,19 @@ def send_pending(limit: int | None = None, worker_id: str | None = None, *,
                  should_stop: Callable[[], bool] | None = None) -> SendReport:
     """Claim due messages, send them and record each result; see the module docstring.
 
-    Uses its own sessions on ``db.engine`` and never the request's ``db.session``. ``transport``
-    defaults to the configured one; ``clock`` and ``should_stop`` are for tests and the CLI loop.
+    Uses its own sessions on ``db.engine`` and never the request's ``db.session``, so it sees
+    committed rows only (in tests: the ``committing_db`` fixture; under the rolled-back ``db``
+    fixture on SQLite it would wait for the test's write lock). ``transport`` defaults to the
+    configured one; ``clock`` and ``should_stop`` are for tests and the CLI loop.
     """
     config = current_app.config
     limit = limit or int(config.get("MAIL_BATCH_SIZE", 50))
     worker_id = (worker_id or default_worker_id())[:80]
     transport = transport if transport is not None else transport_from_config(config)
-    lease = timedelta(seconds=int(config.get("MAIL_LEASE_SECONDS", 300)))
+    # Stop taking new messages when less than two socket timeouts of the lease are left; the
+    # lease is at least twice that, so every pass gets to try at least one message.
     margin = timedelta(seconds=2 * float(config.get("MAIL_TIMEOUT", 30)))
+    lease = max(timedelta(seconds=int(config.get("MAIL_LEASE_SECONDS", 300))), 2 * margin)
     max_attempts = max(1, int(config.get("MAIL_MAX_ATTEMPTS", 8)))
     make_session = partial(Session, db.engine, expire_on_commit=False)
     report = SendReport()
@@ -390,7 +396,8 @@ def _claim(make_session, limit: int, worker_id: str, now: datetime, lease: timed
             log.error("Outbox messages %s failed: their worker died on the last attempt",
                       lost_final)
     report.failed += len(lost_final)
-    claimed = sorted(fresh + lost_retry, key=[r.id for r in rows].index)
+    taken = set(fresh) | set(lost_retry)
+    claimed = [r.id for r in rows if r.id in taken]  # in due order
     report.claimed = len(claimed)
     return claimed, locked_until
 
@@ -414,7 +421,7 @@ def _load(make_session, outbox_id: int, worker_id: str
             return None
         try:
             mail: OutgoingMail | Exception = _outgoing(message)
-        except (ValueError, TypeError, LookupError) as exc:
+        except (ValueError, TypeError, LookupError, MessageError) as exc:
             mail = exc
         return message.attempts, mail
 
@@ -504,9 +511,10 @@ def init_mail(app: Flask) -> None:
     with its own connections. Errors are logged, never raised: the page has already been served.
     Static files do not trigger it. In production the ``flask outbox send`` worker does the job.
     """
-    transport_from_config(app.config)  # fail at start-up on an unknown MAIL_TRANSPORT
-    if app.config.get("MAIL_USE_TLS") and app.config.get("MAIL_USE_SSL"):
-        raise ValueError("MAIL_USE_TLS (STARTTLS) and MAIL_USE_SSL cannot both be on")
+    try:
+        transport_from_config(app.config)  # fail at start-up, not at the first mail
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from exc
 
     @app.after_request
     def _send_mail_after_response(response):

@@ -228,3 +228,15 @@ def test_file_transport_writes_one_parseable_eml_per_message(app, committing_db,
     send_pending()
     assert len(list(mail_dir.glob("*.eml"))) == 1
     assert not list(mail_dir.glob(".tmp-*"))
+
+
+def test_an_unknown_transport_stops_the_app_at_start_up():
+    from flask import Flask
+
+    from lokapp.config import ConfigurationError
+    from lokapp.core.mail import init_mail
+
+    app = Flask(__name__)
+    app.config.update(MAIL_TRANSPORT="brevduva")
+    with pytest.raises(ConfigurationError, match="MAIL_TRANSPORT"):
+        init_mail(app)

@@ -352,3 +352,15 @@ def test_postgresql_claims_skip_rows_another_worker_has_locked(committing_db, us
     assert str(send_pending()) == "sent 2, retry 0, failed 0"
     assert set(use_smtp.message_ids().values()) == {1}
     assert locked == [outbox_id for outbox_id, _ in queued[:2]]
+
+
+def test_a_message_that_cannot_be_built_fails_at_once(committing_db, use_smtp):
+    db = committing_db
+    [(outbox_id, _)] = queue_test_mail(db)
+    db.session.execute(update(OutboxMessage).values(sender="lok@vasteras.se\nBcc: x@example.se"))
+    db.session.commit()
+
+    assert str(send_pending()) == "sent 0, retry 0, failed 1"
+    row = outbox_row(db, outbox_id)
+    assert row.status == OutboxStatus.FAILED and "cannot build message" in row.last_error
+    assert use_smtp.received == []
