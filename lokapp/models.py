@@ -1,4 +1,9 @@
 """Imports every model module so the metadata (and Alembic) sees the whole schema."""
+from lokapp.associations import models as association_models  # noqa: F401
 from lokapp.auth import models as auth_models  # noqa: F401
-from lokapp.core import audit, mail  # noqa: F401
+from lokapp.core import (  # noqa: F401
+    audit,
+    mail,
+    uploads,  # noqa: F401
+)
 from lokapp.core import cases as core_cases  # noqa: F401

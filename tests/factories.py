@@ -47,6 +47,39 @@ def make_user(db):
 
 
 @pytest.fixture
+def make_association(db):
+    """A registered association (pass ``register_state=`` or any column to override)."""
+    from lokapp.associations.models import Association, Category, LegalForm, RegisterState
+
+    def _make(name: str | None = None, **kwargs):
+        n = next(_seq)
+        category = kwargs.pop("category", None) or db.session.execute(
+            db.select(Category).order_by(Category.sort_order)).scalars().first()
+        association = Association(
+            name=name or f"Förening {n}",
+            orgnr=kwargs.pop("orgnr", None) or _valid_orgnr(n),
+            legal_form=kwargs.pop("legal_form", LegalForm.NONPROFIT),
+            category=category,
+            description=kwargs.pop("description", "En förening i Västerås."),
+            register_state=kwargs.pop("register_state", RegisterState.REGISTERED),
+            registered_at=kwargs.pop("registered_at", utcnow()),
+            **kwargs,
+        )
+        db.session.add(association)
+        db.session.flush()
+        return association
+
+    return _make
+
+
+def _valid_orgnr(n: int) -> str:
+    from stdnum import luhn
+
+    base = f"80{n:07d}"
+    return base + luhn.calc_check_digit(base)
+
+
+@pytest.fixture
 def login_as(client, make_user):
     """Log a new user with ``role`` in on ``client`` (``resident`` = no staff role)."""
 

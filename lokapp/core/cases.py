@@ -97,8 +97,9 @@ class Case(db.Model):
     case_type: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(SUBJECT_MAX_LENGTH))
     state: Mapped[str] = mapped_column(String(40))
-    # Gets its foreign key to associations when the register arrives.
-    association_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    association_id: Mapped[int | None] = mapped_column(
+        ForeignKey("associations.id", ondelete="RESTRICT"), index=True
+    )
     applicant_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

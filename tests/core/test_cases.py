@@ -10,15 +10,16 @@ from lokapp.core.workflow import TransitionNotAllowed
 from tests.core.sample_workflow import CASE_TYPE, GRANT, S, make_case, make_people, make_person
 
 
-def test_open_case_creates_a_private_draft_with_its_first_history_row(db):
+def test_open_case_creates_a_private_draft_with_its_first_history_row(db, make_association):
     applicant = make_person()
+    association = make_association()
     case = open_case(CASE_TYPE, subject="Ansökan om lokalbidrag", applicant=applicant,
-                     association_id=17)
+                     association_id=association.id)
     assert case.id is not None
     assert (case.state, case.number, case.submitted_at, case.decided_at) == \
         ("draft", None, None, None)
     assert (case.applicant_id, case.association_id, case.assigned_officer_id) == \
-        (applicant.id, 17, None)
+        (applicant.id, association.id, None)
     assert case.created_at is not None and case.updated_at is not None
     [row] = db.session.scalars(history_for(case)).all()
     assert (row.action, row.from_state, row.to_state, row.actor_id) == \
