@@ -147,15 +147,16 @@ class UserArea(db.Model):
 
 
 class AssociationMember(db.Model):
-    """A person's link to an association. ``association_id`` gets its foreign key when the
-    register (associations table) arrives; the link table is designed here."""
+    """A person's link to an association, with their roles there and the firmatecknare flag."""
 
     __tablename__ = "association_members"
     __table_args__ = (UniqueConstraint("user_id", "association_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    association_id: Mapped[int] = mapped_column(Integer, index=True)
+    association_id: Mapped[int] = mapped_column(
+        ForeignKey("associations.id", ondelete="CASCADE"), index=True
+    )
     is_signatory: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
