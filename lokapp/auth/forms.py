@@ -17,7 +17,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from lokapp.auth.models import GlobalRole, StaffArea, User
 from lokapp.auth.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
@@ -39,16 +39,19 @@ _NAME_PUNCTUATION = set(" -'’.")
 
 
 def _valid_name(form, field) -> None:
-    """A person's name: letters in any script, spaces, hyphens, apostrophes and full stops."""
+    """A person's name: letters in any script, digits, spaces, hyphens, apostrophes, full stops.
+
+    Markup and SQL characters (``<>"=;``) have no place in a name.
+    """
     value = field.data or ""
     if not value:
         return
     for ch in value:
         category = unicodedata.category(ch)
-        if ch not in _NAME_PUNCTUATION and not category.startswith(("L", "M")):
+        if ch not in _NAME_PUNCTUATION and not category.startswith(("L", "M", "Nd")):
             raise ValidationError(_l(
-                "Namnet får bara innehålla bokstäver, mellanslag, bindestreck, apostrof och "
-                "punkt."))
+                "Namnet får bara innehålla bokstäver, siffror, mellanslag, bindestreck, "
+                "apostrof och punkt."))
     if not any(unicodedata.category(ch).startswith("L") for ch in value):
         raise ValidationError(_l("Skriv ditt namn med bokstäver."))
 
@@ -185,7 +188,12 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class SekField(IntegerField):
-    """Whole kronor; accepts spaces as thousands separators ("50 000")."""
+    """Whole kronor; accepts spaces as thousands separators ("50 000").
+
+    A text input (not ``type=number``) so what was typed is shown back with the error.
+    """
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist) -> None:
         if not valuelist:
@@ -252,6 +260,8 @@ class StaffForm(BaseForm):
     existing_user_id: int | None = None
 
     def validate_email(self, field) -> None:
+        if field.errors:  # not an address at all: nothing to look up (NUL bytes break queries)
+            return
         existing = db.session.scalar(
             select(User.id).where(User.email == User.normalise_email(field.data or "")))
         if existing is not None:

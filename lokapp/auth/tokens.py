@@ -56,8 +56,9 @@ def hash_token(raw: str) -> str:
 def issue(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
     """Store the hash of a new token for ``user`` and return the token itself (for the link)."""
     raw = secrets.token_urlsafe(32)
+    now = utcnow()
     db.session.add(AuthToken(user=user, purpose=purpose, token_hash=hash_token(raw),
-                             created_at=utcnow(), expires_at=utcnow() + lifetime))
+                             created_at=now, expires_at=now + lifetime))
     db.session.flush()
     return raw
 
