@@ -105,7 +105,8 @@ def db(app):
 
 @pytest.fixture
 def committing_db(app):
-    """Real commits, for threaded tests; every table is emptied afterwards."""
+    """Real commits, for threaded tests; every table is emptied afterwards, except the
+    reference data the migrations seed (tables marked ``info={"reference_data": True}``)."""
     with app.app_context():
         try:
             yield _db
@@ -113,7 +114,8 @@ def committing_db(app):
             _db.session.remove()
             with _db.engine.begin() as conn:
                 for table in reversed(_db.metadata.sorted_tables):
-                    conn.execute(table.delete())
+                    if not table.info.get("reference_data"):
+                        conn.execute(table.delete())
     limiter.reset()
 
 

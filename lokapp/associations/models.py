@@ -73,6 +73,7 @@ class Category(db.Model):
     """A configurable association category (idrott, kultur …)."""
 
     __tablename__ = "association_categories"
+    __table_args__ = {"info": {"reference_data": True}}  # seeded by migration 0003
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40), unique=True)
@@ -86,6 +87,7 @@ class District(db.Model):
     """A configurable district (stadsdel) of Västerås."""
 
     __tablename__ = "districts"
+    __table_args__ = {"info": {"reference_data": True}}  # seeded by migration 0003
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40), unique=True)
@@ -98,6 +100,7 @@ class TargetGroup(db.Model):
     """A configurable target group (barn, unga, seniorer, nyanlända …)."""
 
     __tablename__ = "target_groups"
+    __table_args__ = {"info": {"reference_data": True}}  # seeded by migration 0003
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40), unique=True)
@@ -263,6 +266,7 @@ class RegisterSettings(db.Model):
     """Register-wide settings an administrator may change (a single row)."""
 
     __tablename__ = "register_settings"
+    __table_args__ = {"info": {"reference_data": True}}  # seeded by migration 0003
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The annual update is due this many days after 1 January (default: 30 April).
