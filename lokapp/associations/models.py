@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -26,6 +28,8 @@ from lokapp.core.types import RichStrEnum, UTCDateTime, enum_type
 from lokapp.extensions import db
 
 if TYPE_CHECKING:  # pragma: no cover
+    from lokapp.auth.models import User
+    from lokapp.core.cases import Case
     from lokapp.core.uploads import StoredFile
 
 
@@ -285,4 +289,163 @@ __all__ = [
     "AgeBand", "Association", "AssociationDocument", "AssociationLanguage", "BoardMember",
     "Category", "District", "DocumentType", "Gender", "LegalForm", "MemberCount",
     "RegisterSettings", "RegisterState", "TargetGroup",
+]
+
+
+# --- The register's workflow: annual updates, completion requests, sensitive changes, people --
+
+class BoardRole(RichStrEnum):
+    """The roles a board member can have (stored as the value in ``BoardMember.role``)."""
+
+    CHAIR = "chair", _l("Ordförande")
+    VICE_CHAIR = "vice_chair", _l("Vice ordförande")
+    TREASURER = "treasurer", _l("Kassör")
+    SECRETARY = "secretary", _l("Sekreterare")
+    MEMBER = "member", _l("Ledamot")
+    DEPUTY = "deputy", _l("Suppleant")
+
+    @classmethod
+    def label_of(cls, value: str) -> str:
+        try:
+            return cls(value).label
+        except ValueError:
+            return value
+
+
+class AnnualUpdate(db.Model):
+    """One association's annual update for one year; its state is its case's state.
+
+    The member counts and documents it reports are stored as :class:`MemberCount` and
+    :class:`AssociationDocument` rows of that year; ``approved_at`` is set when an officer
+    approves the case (the status function reads it).
+    """
+
+    __tablename__ = "annual_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_id: Mapped[int] = mapped_column(
+        ForeignKey("associations.id", ondelete="CASCADE"), index=True
+    )
+    year: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"),
+                                         unique=True)
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    association: Mapped[Association] = relationship()
+    case: Mapped[Case] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("association_id", "year"),)
+
+
+class CompletionRequest(db.Model):
+    """An officer's request for completion (komplettering) of a register case: the message
+    and the date by which the applicant should answer. ``answered_at`` is set on resubmit."""
+
+    __tablename__ = "register_completion_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[date] = mapped_column(Date)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SensitiveChange(db.Model):
+    """A requested change of organisationsnummer or payment details (they redirect money).
+
+    Holds the values before and after; nothing changes on the association until an officer
+    approves the case (``applied_at``).
+    """
+
+    __tablename__ = "association_change_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"),
+                                         unique=True)
+    association_id: Mapped[int] = mapped_column(
+        ForeignKey("associations.id", ondelete="CASCADE"), index=True
+    )
+    old_orgnr: Mapped[str | None] = mapped_column(String(10))
+    new_orgnr: Mapped[str | None] = mapped_column(String(10))
+    old_bankgiro: Mapped[str | None] = mapped_column(String(9))
+    new_bankgiro: Mapped[str | None] = mapped_column(String(9))
+    old_plusgiro: Mapped[str | None] = mapped_column(String(10))
+    new_plusgiro: Mapped[str | None] = mapped_column(String(10))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    association: Mapped[Association] = relationship()
+    case: Mapped[Case] = relationship(lazy="joined")
+
+    def changed_fields(self) -> list[str]:
+        return [name for name in ("orgnr", "bankgiro", "plusgiro")
+                if getattr(self, f"old_{name}") != getattr(self, f"new_{name}")]
+
+
+class ReminderKind(RichStrEnum):
+    BEFORE = "before", _l("Påminnelse före sista dag")
+    OVERDUE = "overdue", _l("Sista dagen har passerat")
+    BLOCKED = "blocked", _l("Föreningen är spärrad")
+
+
+class AnnualUpdateReminder(db.Model):
+    """Which reminder about which year's annual update was sent to which association.
+
+    The primary key makes ``flask lok remind`` idempotent: a reminder is sent only when its
+    row could be inserted, in the same transaction as the mail is queued.
+    """
+
+    __tablename__ = "annual_update_reminders"
+
+    association_id: Mapped[int] = mapped_column(
+        ForeignKey("associations.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[ReminderKind] = mapped_column(enum_type(ReminderKind, length=10),
+                                               primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AssociationInvitation(db.Model):
+    """An invitation by email to represent an association in the given roles.
+
+    Only the SHA-256 of the single-use token is stored; the token exists only in the email.
+    """
+
+    __tablename__ = "association_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_id: Mapped[int] = mapped_column(
+        ForeignKey("associations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_signatory: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    association: Mapped[Association] = relationship()
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and \
+            self.expires_at > utcnow()
+
+
+__all__ += [  # the register workflow's models
+    "AnnualUpdate", "AnnualUpdateReminder", "AssociationInvitation", "BoardRole",
+    "CompletionRequest", "ReminderKind", "SensitiveChange",
 ]
