@@ -100,6 +100,10 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault('render_item', render_item)
+    # Objects created by migrations outside the models (full-text search tables, expression
+    # indexes) must not be dropped by autogenerate.
+    from lokapp.core.database import include_name
+    conf_args.setdefault('include_name', include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

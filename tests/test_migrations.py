@@ -4,12 +4,14 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import Migrate
 
+from lokapp.core.database import include_name
 from lokapp.extensions import db
 
 
 def test_models_and_migrations_agree(app):
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                              "include_name": include_name})
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models differ from the migrations – add a migration: {diff}"
 

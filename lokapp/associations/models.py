@@ -164,6 +164,12 @@ class Association(db.Model):
     deregistered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Derived from name and description for the public directory: the words to search (as
+    # written and without diacritics) and a key giving Swedish alphabetical order (å, ä, ö after
+    # z) on every database. Maintained by ORM events in lokapp/associations/search.py.
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    sort_key: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     category: Mapped[Category] = relationship(lazy="joined")
     districts: Mapped[list[District]] = relationship(secondary=association_districts,
@@ -190,6 +196,7 @@ class Association(db.Model):
                         name="founded_year_range"),
         CheckConstraint("orgnr IS NOT NULL OR legal_form = 'network'", name="orgnr_required"),
         Index("ix_associations_public", "is_public", "register_state"),
+        Index("ix_associations_directory", "is_public", "register_state", "sort_key"),
     )
 
     def __repr__(self) -> str:
