@@ -53,7 +53,10 @@ def create_staff_command(email, name, roles, areas, limit, title, password, send
         if services.find_user_by_email(email) is not None:
             raise click.ClickException(f"Det finns redan ett konto med e-postadressen {email}.")
         if not send_invite and password is None:
-            password = click.prompt("Lösenord", hide_input=True, confirmation_prompt=True)
+            password = click.prompt("Lösenord", hide_input=True)
+            again = click.prompt("Skriv lösenordet en gång till", hide_input=True)
+            if again != password:
+                raise click.ClickException("Lösenorden är inte likadana. Inget konto skapades.")
         if password is not None:
             problem = password_problem(password, email=email, name=name)
             if problem:

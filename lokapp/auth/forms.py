@@ -96,6 +96,8 @@ def _confirm_field() -> PasswordField:
     return PasswordField(
         _l("Skriv lösenordet en gång till"),
         validators=[DataRequired(message=_l("Skriv lösenordet en gång till.")),
+                    Length(max=PASSWORD_MAX_LENGTH,
+                           message=_l("Högst %(max)d tecken.", max=PASSWORD_MAX_LENGTH)),
                     EqualTo("password", message=_l("Lösenorden är inte likadana. Skriv samma "
                                                    "lösenord i båda fälten."))],
         render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX_LENGTH},
@@ -146,10 +148,10 @@ class ResetPasswordForm(NewPasswordMixin, BaseForm):
     password = _password_field(_l("Nytt lösenord"), new=True, description=PASSWORD_HINT)
     password_confirm = _confirm_field()
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.person_email = user.email
-        self.person_name = user.name
+        self.person_email = user.email if user else ""
+        self.person_name = user.name if user else ""
 
 
 class ChangePasswordForm(NewPasswordMixin, BaseForm):
@@ -157,16 +159,16 @@ class ChangePasswordForm(NewPasswordMixin, BaseForm):
     password = _password_field(_l("Nytt lösenord"), new=True, description=PASSWORD_HINT)
     password_confirm = _confirm_field()
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.person_email = user.email
-        self.person_name = user.name
+        self.person_email = user.email if user else ""
+        self.person_name = user.name if user else ""
 
     def validate_current_password(self, field) -> None:
         from lokapp.auth.passwords import verify_password
 
-        if not verify_password(self.user.password_hash, field.data or ""):
+        if self.user is None or not verify_password(self.user.password_hash, field.data or ""):
             raise ValidationError(_l("Det nuvarande lösenordet stämmer inte."))
 
 

@@ -37,6 +37,11 @@ def test_create_staff_refuses_weak_password_and_mismatch(app, db):
                                "Anna", "--role", "officer"], input="kort\nkort\n")
     assert weak.exit_code != 0
     assert "minst 12 tecken" in weak.output
+    mismatch = runner.invoke(args=["lok", "create-staff", "--email", "a@vasteras.se", "--name",
+                                   "Anna", "--role", "officer"],
+                             input=f"{STRONG_PASSWORD}\n{STRONG_PASSWORD}!\n")
+    assert mismatch.exit_code != 0
+    assert "Lösenorden är inte likadana" in mismatch.output
     assert _user(db, "a@vasteras.se") is None
 
 
