@@ -175,24 +175,27 @@ def _evaluate(association: Association, facts: _Facts, on: date, rules: _Rules) 
 
 # --- loading the facts ----------------------------------------------------------------------
 
-def signed_current(association_ids: Iterable[int]) -> set[int]:
-    """The associations among ``association_ids`` that have signed the current LÖK.
+def signed_current(association_ids: Iterable[int], on: date) -> set[int]:
+    """The associations among ``association_ids`` that have signed the LÖK in force on ``on``.
 
-    Asks the agreement module (``lokapp.agreement.queries``): in one query if it offers
-    ``signed_current_ids(ids)``, else ``has_signed_current(id)`` per association. Until the
-    agreement module exists nobody has signed.
+    Asks the agreement module (``lokapp.agreement.queries``): in one query through
+    ``signed_current_select(today)`` when it offers it, else ``has_signed_current`` per
+    association. Without the agreement module nobody has signed.
     """
     ids = list(association_ids)
     if not ids:
         return set()
     try:
         from lokapp.agreement import queries as agreement
-    except ImportError:  # the agreement module is not installed yet
+    except ImportError:  # pragma: no cover - the agreement module is part of lokapp
         return set()
-    batch = getattr(agreement, "signed_current_ids", None)
+    batch = getattr(agreement, "signed_current_select", None)
     if batch is not None:
-        return set(batch(ids))
-    return {association_id for association_id in ids if agreement.has_signed_current(association_id)}
+        query = batch(on)
+        column = query.selected_columns[0]
+        return set(db.session.scalars(query.where(column.in_(ids))))
+    return {association_id for association_id in ids
+            if agreement.has_signed_current(association_id)}
 
 
 def _load_facts(associations: list[Association], on: date) -> dict[int, _Facts]:
@@ -222,8 +225,8 @@ def _load_facts(associations: list[Association], on: date) -> dict[int, _Facts]:
         if doc_type == DocumentType.STATUTES:
             facts[association_id].has_statutes = True
         facts[association_id].documents.add((str(doc_type), year))
-    for association_id in signed_current(a.id for a in associations
-                                         if a.register_state == RegisterState.REGISTERED):
+    for association_id in signed_current((a.id for a in associations
+                                          if a.register_state == RegisterState.REGISTERED), on):
         facts[association_id].has_signed = True
     return facts
 
