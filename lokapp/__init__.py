@@ -79,12 +79,14 @@ def register_auth(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from lokapp.associations.views import bp as register_bp
     from lokapp.auth.admin import bp as admin_bp
     from lokapp.auth.views import bp as auth_bp
     from lokapp.core.views import bp as core_bp
 
     for blueprint in (core_bp, auth_bp, admin_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(register_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -112,6 +114,7 @@ def register_mail(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from lokapp.associations import cli as _register_cli  # noqa: F401 - `lok remind`
     from lokapp.auth import cli as _auth_cli  # noqa: F401 - registers commands on `lok`
     from lokapp.cli import lok
     from lokapp.core.mail import outbox_cli

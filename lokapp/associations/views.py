@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -82,11 +92,14 @@ def _load_case(case_id: int, case_types: tuple[str, ...] = CASE_TYPES) -> Case:
     return case
 
 
+@bp.context_processor
 def _template_helpers() -> dict:
-    return {"language_name": language_name, "board_role": BoardRole.label_of,
+    """Helpers for the register's templates (only pages rendered by this blueprint)."""
+    return {"endpoint_exists": lambda name: name in current_app.view_functions,
+            "language_name": language_name, "board_role": BoardRole.label_of,
             "age_bands": list(AgeBand), "genders": list(Gender),
             "count_field_name": count_field_name, "format_bankgiro": format_bankgiro,
-            "format_plusgiro": format_plusgiro}
+            "format_plusgiro": format_plusgiro, "role_label": _role_label}
 
 
 def _role_label(value: str):
@@ -115,7 +128,7 @@ def new():
                     "skickat en bekräftelse till din e-post.", number=case.number), "success")
             return redirect(url_for(".registration", case_id=case.id))
     return render_template("associations/register.html", form=form, completing=None,
-                           year=today_local().year, **_template_helpers())
+                           year=today_local().year)
 
 
 @bp.get("/forening/registreringar/<int:case_id>")
@@ -129,7 +142,7 @@ def registration(case_id: int):
         completion=services.open_completion_request(case),
         history=db.session.scalars(queries.history_with_actors(case)).all(),
         counts=_counts_table(association, to_local(case.submitted_at).year),
-        year=to_local(case.submitted_at).year, **_template_helpers())
+        year=to_local(case.submitted_at).year)
 
 
 @bp.route("/forening/registreringar/<int:case_id>/komplettera", methods=["GET", "POST"])
@@ -158,7 +171,7 @@ def complete_registration(case_id: int):
             return redirect(url_for(".registration", case_id=case.id))
     return render_template("associations/register.html", form=form, completing=case,
                            completion=services.open_completion_request(case),
-                           year=to_local(case.submitted_at).year, **_template_helpers())
+                           year=to_local(case.submitted_at).year)
 
 
 # --- my associations ------------------------------------------------------------------------
@@ -187,7 +200,7 @@ def overview(association_id: int):
         status=compute_status(association), year=year,
         annual_update=services.annual_update_for(association, year),
         pending_change=services.open_sensitive_change(association),
-        member=membership(_user(), association.id), **_template_helpers())
+        member=membership(_user(), association.id))
 
 
 @bp.route("/forening/<int:association_id>/uppgifter", methods=["GET", "POST"])
@@ -202,8 +215,7 @@ def edit(association_id: int):
         db.session.commit()
         flash(_("Uppgifterna är sparade.") if changed else _("Inget ändrades."), "success")
         return redirect(url_for(".overview", association_id=association.id))
-    return render_template("associations/edit.html", association=association, form=form,
-                           **_template_helpers())
+    return render_template("associations/edit.html", association=association, form=form)
 
 
 # --- documents and member counts ------------------------------------------------------------
@@ -258,8 +270,7 @@ def member_counts(association_id: int):
     for row in db.session.scalars(queries.member_counts(association.id)):
         by_year[row.year][(row.age_band.value, row.gender.value)] = row.count
     return render_template("associations/member_counts.html", association=association,
-                           by_year=dict(sorted(by_year.items(), reverse=True)),
-                           **_template_helpers())
+                           by_year=dict(sorted(by_year.items(), reverse=True)))
 
 
 # --- annual update --------------------------------------------------------------------------
@@ -297,8 +308,7 @@ def annual_update(association_id: int):
         "associations/annual_update.html", association=association, form=form, year=year,
         update=update_row, is_open=is_open,
         completion=services.open_completion_request(update_row.case) if update_row else None,
-        documents=db.session.scalars(queries.documents_of(association.id, year)).all(),
-        **_template_helpers())
+        documents=db.session.scalars(queries.documents_of(association.id, year)).all())
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -308,8 +318,7 @@ def _people_page(association: Association, invite_form: InvitationForm | None = 
         "associations/people.html", association=association,
         members=services.members_of(association),
         invitations=services.open_invitations(association),
-        form=invite_form or InvitationForm(formdata=None),
-        role_label=_role_label)
+        form=invite_form or InvitationForm(formdata=None))
 
 
 @bp.get("/forening/<int:association_id>/personer")
@@ -408,7 +417,7 @@ def invitation(token: str):
         return render_template("associations/invitation.html", result=result,
                                state=result.state.value), 400
     return render_template("associations/invitation.html", result=result, state="valid",
-                           invitation=result.invitation, role_label=_role_label)
+                           invitation=result.invitation)
 
 
 @bp.post("/inbjudan/<token>")
@@ -423,8 +432,7 @@ def invitation_accept(token: str):
     except services.RegisterError as error:
         db.session.rollback()
         return render_template("associations/invitation.html", result=result, state="valid",
-                               invitation=result.invitation, problem=str(error),
-                               role_label=_role_label), 403
+                               invitation=result.invitation, problem=str(error)), 403
     db.session.commit()
     flash(_("Välkommen! Du företräder nu %(name)s.", name=result.invitation.association.name),
           "success")
@@ -501,7 +509,7 @@ def _case_page(case: Case, completion_form: CompletionRequestForm | None = None)
                "history": db.session.scalars(queries.history_with_actors(case)).all(),
                "requests": db.session.scalars(queries.completion_requests(case)).all(),
                "completion_form": completion_form or CompletionRequestForm(formdata=None),
-               "actions": case.available_actions(_user()), **_template_helpers()}
+               "actions": case.available_actions(_user())}
     if case.case_type == REGISTRATION:
         context["year"] = to_local(case.submitted_at).year
     elif case.case_type == ANNUAL_UPDATE:
