@@ -79,12 +79,13 @@ def register_auth(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from lokapp.agreement.views import bp as agreement_bp
     from lokapp.associations.views import bp as register_bp
     from lokapp.auth.admin import bp as admin_bp
     from lokapp.auth.views import bp as auth_bp
     from lokapp.core.views import bp as core_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, agreement_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(register_bp)
 
@@ -114,6 +115,7 @@ def register_mail(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from lokapp.agreement import cli as _agreement_cli  # noqa: F401 - agreement-notify, demo
     from lokapp.associations import cli as _register_cli  # noqa: F401 - `lok remind`
     from lokapp.auth import cli as _auth_cli  # noqa: F401 - registers commands on `lok`
     from lokapp.cli import lok

@@ -1,4 +1,5 @@
 """Imports every model module so the metadata (and Alembic) sees the whole schema."""
+from lokapp.agreement import models as agreement_models  # noqa: F401
 from lokapp.associations import models as association_models  # noqa: F401
 from lokapp.associations import search as association_search  # noqa: F401 - search ORM events
 from lokapp.auth import models as auth_models  # noqa: F401
