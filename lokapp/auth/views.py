@@ -4,8 +4,11 @@ Throttling (Flask-Limiter): failed logins are counted per client address (``LOGI
 and per email address (``LOGIN_EMAIL_RATE_LIMIT``, default 5 per 15 minutes) so a password
 cannot be guessed from many addresses either. Only failed attempts count, so colleagues behind
 one office address do not lock each other out. Pages that send mail (register, forgot password,
-new verification link) are limited per address and per email so they cannot be used to flood a
-mailbox. A refused request gets the same page back with a Swedish explanation and status 429.
+new verification link) are limited per client address (``REGISTER_RATE_LIMIT``, default 30 per
+hour; ``MAIL_LINK_RATE_LIMIT``, default 10 per hour) and per email address
+(``MAIL_LINK_EMAIL_RATE_LIMIT``, default 3 per hour) so they cannot be used to flood a mailbox;
+only valid submissions count. A refused request gets the same page back with a Swedish
+explanation and status 429.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -125,14 +129,28 @@ def _rate_limited(error: RateLimitExceeded):
         "Du har gjort för många försök på kort tid. Vänta en stund och försök igen.")), 429
 
 
-def _mail_limits(template: str, form_class: type, name: str):
-    """Per client address and per email address limits for a page that sends mail."""
+def _mark_mail_request() -> None:
+    """This POST was valid and may have sent a mail: it counts towards the mail limits."""
+    g.auth_mail_request = True
+
+
+def _counts_as_mail_request(_response) -> bool:
+    return bool(g.get("auth_mail_request"))
+
+
+def _mail_limits(template: str, form_class: type, name: str, ip_limit: tuple[str, str]):
+    """Per client address and per email address limits for a page that sends mail.
+
+    Only valid submissions count (a typo in the form sends nothing), so people registering
+    together on one network – a meeting on the city's guest wifi – are not stopped.
+    """
     on_breach = _mail_throttled(template, form_class)
-    ip = limiter.limit(_config_limit("MAIL_LINK_RATE_LIMIT", "10 per hour"), methods=["POST"],
-                       on_breach=on_breach, scope=f"{name}-ip")
+    ip = limiter.limit(_config_limit(*ip_limit), methods=["POST"], on_breach=on_breach,
+                       deduct_when=_counts_as_mail_request, scope=f"{name}-ip")
     email = limiter.limit(_config_limit("MAIL_LINK_EMAIL_RATE_LIMIT", "3 per hour"),
                           methods=["POST"], key_func=_form_email_key(name),
-                          on_breach=on_breach, scope=f"{name}-email")
+                          deduct_when=_counts_as_mail_request, on_breach=on_breach,
+                          scope=f"{name}-email")
     return lambda view: ip(email(view))
 
 
@@ -163,11 +181,13 @@ def _token_problem(check: tokens.TokenCheck, purpose: TokenPurpose):
 
 
 @bp.route("/registrera", methods=["GET", "POST"])
-@_mail_limits("auth/register.html", RegisterForm, "register")
+@_mail_limits("auth/register.html", RegisterForm, "register",
+              ("REGISTER_RATE_LIMIT", "30 per hour"))
 @anonymous_only
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
+        _mark_mail_request()
         services.register(name=form.name.data, email=form.email.data,
                           password=form.password.data)
         db.session.commit()
@@ -199,11 +219,13 @@ def verify_email_confirm(token: str):
 
 
 @bp.route("/verifiera-igen", methods=["GET", "POST"])
-@_mail_limits("auth/resend.html", EmailOnlyForm, "resend")
+@_mail_limits("auth/resend.html", EmailOnlyForm, "resend",
+              ("MAIL_LINK_RATE_LIMIT", "10 per hour"))
 @public
 def resend_verification():
     form = EmailOnlyForm()
     if form.validate_on_submit():
+        _mark_mail_request()
         services.resend_verification(form.email.data)
         db.session.commit()
         return render_template("auth/check_email.html", reason="resend", email=form.email.data)
@@ -247,11 +269,13 @@ def logout():
 
 
 @bp.route("/glomt-losenord", methods=["GET", "POST"])
-@_mail_limits("auth/forgot.html", EmailOnlyForm, "forgot")
+@_mail_limits("auth/forgot.html", EmailOnlyForm, "forgot",
+              ("MAIL_LINK_RATE_LIMIT", "10 per hour"))
 @public
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
+        _mark_mail_request()
         services.request_password_reset(form.email.data)
         db.session.commit()
         return render_template("auth/check_email.html", reason="forgot", email=form.email.data)

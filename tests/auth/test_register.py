@@ -129,3 +129,22 @@ def test_resend_verification_is_neutral(client, make_user, outbox):
 def test_logged_in_user_is_sent_away_from_register(client, login_as):
     login_as("resident")
     assert client.get("/registrera").status_code == 302
+
+
+def test_registering_is_throttled_per_address_but_typos_do_not_count(client, app, outbox,
+                                                                     monkeypatch):
+    monkeypatch.setitem(app.config, "REGISTER_RATE_LIMIT", "2 per hour")
+    for _ in range(3):
+        response = _register(client, password="kort", password_confirm="kort")
+        assert response.status_code == 200
+        assert "minst 12 tecken" in text(response)
+    for n in range(2):
+        response = _register(client, email=f"person{n}@example.se")
+        assert "<h1>Kontrollera din e-post</h1>" in text(response)
+    response = _register(client, email="person9@example.se")
+    assert response.status_code == 429
+    body = text(response)
+    assert "<h1>Skapa konto</h1>" in body
+    assert "Du har gjort för många försök på kort tid. Vänta 60 minuter" in body
+    assert 'value="person9@example.se"' in body
+    assert len(outbox()) == 2
