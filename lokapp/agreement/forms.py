@@ -33,7 +33,7 @@ class VersionForm(BaseForm):
                        "undertecknat en tidigare version får då ett mejl om att underteckna "
                        "igen."),
     )
-    body = long_text_field(_l("Text"), max_length=MAX_BODY_LENGTH, description=BODY_HINT,
+    body = long_text_field(_l("Överenskommelsens text"), max_length=MAX_BODY_LENGTH, description=BODY_HINT,
                            render_kw={"rows": 24})
 
 
