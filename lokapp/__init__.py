@@ -80,6 +80,8 @@ def register_auth(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from lokapp.agreement.views import bp as agreement_bp
+    from lokapp.api.views import bp as api_bp
+    from lokapp.associations.directory import bp as directory_bp
     from lokapp.associations.views import bp as register_bp
     from lokapp.auth.admin import bp as admin_bp
     from lokapp.auth.views import bp as auth_bp
@@ -88,6 +90,8 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, auth_bp, admin_bp, agreement_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(register_bp)
+    app.register_blueprint(directory_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -117,6 +121,7 @@ def register_mail(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from lokapp.agreement import cli as _agreement_cli  # noqa: F401 - agreement-notify, demo
     from lokapp.associations import cli as _register_cli  # noqa: F401 - `lok remind`
+    from lokapp.associations import demo as _association_demo  # noqa: F401 - demo step
     from lokapp.auth import cli as _auth_cli  # noqa: F401 - registers commands on `lok`
     from lokapp.cli import lok
     from lokapp.core.mail import outbox_cli

@@ -42,6 +42,9 @@ class IsolatedClient(FlaskClient):
     session scope and Flask-Login user – even when the test body holds an app context."""
 
     def open(self, *args, **kwargs):
+        # Read a streamed body (stream_with_context) while its request context is active, as a
+        # WSGI server does; unbuffered, it would be read later, outside the isolated context.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
