@@ -61,6 +61,7 @@ def app(tmp_path_factory):
         "MAIL_SEND_AFTER_REQUEST": False,
         "SERVER_BASE_URL": "http://localhost",
         "RATELIMIT_ENABLED": True,
+        "PASSWORD_HASH_FAST": True,
     })
     app.test_client_class = IsolatedClient
     with app.app_context():

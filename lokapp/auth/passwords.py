@@ -5,32 +5,44 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, has_app_context
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# argon2id with the library's current recommended parameters.
+_strong = PasswordHasher()
+# Only for the test suite (``PASSWORD_HASH_FAST``): hundreds of accounts are created there, and
+# the recommended cost would make the suite minutes slower without testing anything more.
+# A fast hash is flagged by ``needs_rehash`` in any other configuration.
+_fast = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def _hasher() -> PasswordHasher:
+    if has_app_context() and current_app.config.get("PASSWORD_HASH_FAST"):
+        return _fast
+    return _strong
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
 def burn_verification_time(password: str) -> None:
     """Verify against a throwaway hash so an unknown email takes as long as a wrong password."""
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = _hasher.hash(secrets.token_hex(16))
-    verify_password(_dummy_hash, password)
+    hasher = _hasher()
+    if hasher not in _dummy_hashes:
+        _dummy_hashes[hasher] = hasher.hash(secrets.token_hex(16))
+    verify_password(_dummy_hashes[hasher], password)
 
 
-_dummy_hash: str | None = None
+_dummy_hashes: dict[PasswordHasher, str] = {}
 
 # Staff created by an administrator have no password until they follow the invitation link.
 UNUSABLE_PREFIX = "!"
@@ -47,7 +59,7 @@ def has_usable_password(password_hash: str | None) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     try:
-        return _hasher.check_needs_rehash(password_hash)
+        return _hasher().check_needs_rehash(password_hash)
     except InvalidHashError:
         return True
 

@@ -98,9 +98,10 @@ def test_disabled_user_loses_a_running_session(client, db, login_as):
     assert not is_logged_in(client)
 
 
-def test_old_hash_is_upgraded(client, db, make_user):
+def test_old_hash_is_upgraded(app, client, db, make_user, monkeypatch):
     from argon2 import PasswordHasher
 
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_FAST", False)  # the production cost
     user = make_user(email="gammal@example.se")
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     user.password_hash = weak.hash(DEFAULT_PASSWORD)

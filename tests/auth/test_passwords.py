@@ -88,3 +88,13 @@ def test_register_requires_matching_confirmation(client):
     assert response.status_code == 200
     assert "Lösenorden är inte likadana" in text(response)
     assert STRONG_PASSWORD not in text(response)
+
+
+def test_fast_test_hashes_are_rehashed_outside_the_test_suite(app, monkeypatch):
+    from lokapp.auth.passwords import hash_password, needs_rehash
+
+    with app.app_context():
+        fast = hash_password("ett tillräckligt långt lösenord")
+        monkeypatch.setitem(app.config, "PASSWORD_HASH_FAST", False)
+        assert needs_rehash(fast)
+        assert not needs_rehash(hash_password("ett tillräckligt långt lösenord"))

@@ -170,6 +170,7 @@ def live_server(_browser_database_url, tmp_path_factory):
         "MAIL_DIR": str(instance / "mail"),
         "MAIL_SEND_AFTER_REQUEST": False,
         "RATELIMIT_ENABLED": True,
+        "PASSWORD_HASH_FAST": True,
     })
     with app.app_context():
         upgrade()
