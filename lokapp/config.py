@@ -105,6 +105,10 @@ def load_config(instance_path: str | os.PathLike[str], env: str | None = None) -
         "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        "LOGIN_EMAIL_RATE_LIMIT": os.environ.get("LOGIN_EMAIL_RATE_LIMIT", "5 per 15 minutes"),
+        "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "30 per hour"),
+        "MAIL_LINK_RATE_LIMIT": os.environ.get("MAIL_LINK_RATE_LIMIT", "10 per hour"),
+        "MAIL_LINK_EMAIL_RATE_LIMIT": os.environ.get("MAIL_LINK_EMAIL_RATE_LIMIT", "3 per hour"),
         # Mail: "file" writes .eml files to MAIL_DIR; "smtp" sends through MAIL_SERVER.
         "MAIL_TRANSPORT": os.environ.get("MAIL_TRANSPORT", "smtp" if production else "file"),
         "MAIL_DIR": os.environ.get("MAIL_DIR", str(instance / "mail")),
@@ -119,6 +123,10 @@ def load_config(instance_path: str | os.PathLike[str], env: str | None = None) -
             "MAIL_DEFAULT_SENDER", "Västerås stad – LÖK <lok@vasteras.se>"
         ),
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 8),
+        "MAIL_LEASE_SECONDS": _int("MAIL_LEASE_SECONDS", 300),
+        "MAIL_RETRY_BASE_SECONDS": _int("MAIL_RETRY_BASE_SECONDS", 60),
+        "MAIL_RETRY_MAX_SECONDS": _int("MAIL_RETRY_MAX_SECONDS", 3600),
+        "MAIL_BATCH_SIZE": _int("MAIL_BATCH_SIZE", 50),
         # Send queued mail right after each request (development convenience).
         "MAIL_SEND_AFTER_REQUEST": _bool(
             os.environ.get("MAIL_SEND_AFTER_REQUEST"), env == "development"
