@@ -28,8 +28,8 @@ import sqlalchemy as sa
 from babel import Locale
 from flask import current_app, url_for
 from flask_babel import get_locale
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import selectinload
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from sqlalchemy.orm import aliased, selectinload
 
 from lokapp.associations import search
 from lokapp.associations.models import (
@@ -157,10 +157,22 @@ class DirectoryPage:
         return association.id in self.signatories
 
 
+class _Pagination(SelectPagination):
+    """Flask-SQLAlchemy's pagination, counting ids only (its own count wraps the whole
+    select, every column of every row, in a subquery)."""
+
+    def _query_count(self) -> int:
+        select = self._query_args["select"]
+        ids = select.order_by(None).with_only_columns(Association.id).subquery()
+        return self._query_args["session"].execute(
+            sa.select(sa.func.count()).select_from(ids)).scalar()
+
+
 def directory_page(flt: DirectoryFilter, page: int = 1, per_page: int = PER_PAGE) -> DirectoryPage:
     """One page of matches with everything a card shows loaded (six statements)."""
-    pagination = db.paginate(filtered_select(flt).options(*_eager()), page=page,
-                             per_page=per_page, max_per_page=MAX_PER_PAGE, error_out=False)
+    pagination = _Pagination(select=filtered_select(flt).options(*_eager()),
+                             session=db.session(), page=page, per_page=per_page,
+                             max_per_page=MAX_PER_PAGE, error_out=False)
     return DirectoryPage(pagination, signatory_ids(a.id for a in pagination.items))
 
 
@@ -293,10 +305,15 @@ def filter_choices(*, english: bool | None = None) -> FilterChoices:
                                    .order_by(District.sort_order, District.id)).all()
     groups = db.session.scalars(sa.select(TargetGroup).where(TargetGroup.is_active.is_(True))
                                 .order_by(TargetGroup.sort_order, TargetGroup.id)).all()
-    codes = db.session.scalars(
-        sa.select(AssociationLanguage.code).distinct()
-        .join(Association, Association.id == AssociationLanguage.association_id)
-        .where(is_listed())).all()
+    # The distinct codes come from the code index; then one short EXISTS per code. (A DISTINCT
+    # over the join of all listed associations' languages grows with the register.)
+    codes_in_use = sa.select(AssociationLanguage.code).distinct().subquery()
+    used_by = aliased(AssociationLanguage)
+    codes = db.session.scalars(sa.select(codes_in_use.c.code).where(
+        sa.select(used_by.code)
+        .join(Association, Association.id == used_by.association_id)
+        .where(used_by.code == codes_in_use.c.code, is_listed())
+        .exists())).all()
     languages = [Choice(code, language_name(code, english=english)) for code in codes]
     languages.sort(key=lambda c: (c.key != "sv", search.sort_key(c.name)))
     return FilterChoices(

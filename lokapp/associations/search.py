@@ -38,9 +38,10 @@ function words searches for them rather than for nothing.
   ``associations`` table in batch mode drops those triggers: :func:`ensure_sqlite_index`
   (re)creates them and rebuilds the index, and ``tests/directory/test_search.py`` fails if they
   are missing at the head revision.
-- PostgreSQL: a GIN expression index over
+- PostgreSQL: the generated, stored column ``search_vector`` =
   ``setweight(to_tsvector('simple', search_name), 'A') || setweight(to_tsvector('simple',
-  search_description), 'B')`` queried with ``to_tsquery('simple', 'stem:* & …')``. The
+  search_description), 'B')`` with a GIN index (migration 0007; PostgreSQL keeps it current
+  itself), queried with ``to_tsquery('simple', 'stem:* & …')``. The
   ``simple`` configuration rather than ``swedish``: the Swedish work is done already, and
   stemming the stored words again (or dropping PostgreSQL's Swedish stop words) would make the
   two databases give different answers to the same question.
@@ -65,20 +66,18 @@ from lokapp.core.time import utcnow
 from lokapp.extensions import db
 
 FTS_TABLE = "associations_fts"
-PG_INDEX = "ix_associations_search"
+PG_INDEX = "ix_associations_search_vector"
 
-# What the PostgreSQL expression index covers; queries must use the very same expression (with
-# the configuration inlined, not bound) for the planner to use the index.
-PG_VECTOR_SQL = (
-    "(setweight(to_tsvector('simple'::regconfig, associations.search_name), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, associations.search_description), 'B'))"
-)
+# PostgreSQL: a generated, stored column (migration 0007), GIN-indexed, so ranking reads the
+# vector instead of rebuilding it from the text for every match.
+PG_VECTOR_SQL = "associations.search_vector"
 
-# Objects the migration creates outside the ORM's metadata; Alembic must neither drop nor report
-# them (see lokapp.core.database.include_name).
+# Objects the migrations create outside the ORM's metadata; Alembic must neither drop nor report
+# them (see lokapp.core.database.include_name). ix_associations_search is migration 0005's
+# expression index, replaced by 0007.
 UNMANAGED_NAMES = frozenset({
     FTS_TABLE, f"{FTS_TABLE}_config", f"{FTS_TABLE}_data", f"{FTS_TABLE}_docsize",
-    f"{FTS_TABLE}_idx", PG_INDEX,
+    f"{FTS_TABLE}_idx", PG_INDEX, "ix_associations_search", "associations.search_vector",
 })
 db.metadata.info.setdefault("unmanaged", set()).update(UNMANAGED_NAMES)
 

@@ -40,9 +40,13 @@ def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     """Alembic ``include_name`` hook: leave alone what migrations create outside the models.
 
     A domain lists such objects – a SQLite FTS5 table and its shadow tables, a PostgreSQL
-    expression index – in ``db.metadata.info["unmanaged"]``. Autogenerate (migrations/env.py)
-    must not emit drops for them, and tests/test_migrations.py must not report them.
+    index or generated column (as ``table.column``) – in ``db.metadata.info["unmanaged"]``.
+    Autogenerate (migrations/env.py) must not emit drops for them, and
+    tests/test_migrations.py must not report them.
     """
     from lokapp.extensions import db
 
-    return name not in db.metadata.info.get("unmanaged", ())
+    unmanaged = db.metadata.info.get("unmanaged", ())
+    if type_ == "column":
+        return f"{parent_names.get('table_name')}.{name}" not in unmanaged
+    return name not in unmanaged
