@@ -1,7 +1,15 @@
 """Public core pages: start page, accessibility statement, privacy notice, language switch."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from lokapp.core.access import public

@@ -1,13 +1,12 @@
 """accounts, roles, audit log and mail outbox
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26 06:27:46.223109
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'

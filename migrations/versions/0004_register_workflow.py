@@ -5,9 +5,8 @@ Revises: 0003
 Create Date: 2026-11-26 06:52:58.368529
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004'
@@ -17,7 +16,7 @@ depends_on = None
 
 
 def upgrade():
-    
+
     op.create_table('annual_update_reminders',
     sa.Column('association_id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
@@ -99,11 +98,11 @@ def upgrade():
     with op.batch_alter_table('register_completion_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_register_completion_requests_case_id'), ['case_id'], unique=False)
 
-    
+
 
 
 def downgrade():
-    
+
     with op.batch_alter_table('register_completion_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_register_completion_requests_case_id'))
 
@@ -121,4 +120,4 @@ def downgrade():
 
     op.drop_table('association_invitations')
     op.drop_table('annual_update_reminders')
-    
+

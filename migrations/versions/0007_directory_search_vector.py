@@ -13,7 +13,6 @@ lokapp/associations/search.py. Nothing changes on SQLite.
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0007'
 down_revision = '0006'

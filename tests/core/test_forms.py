@@ -5,7 +5,15 @@ import importlib
 import pkgutil
 
 import pytest
-from wtforms import EmailField, PasswordField, SearchField, StringField, TelField, TextAreaField, URLField
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SearchField,
+    StringField,
+    TelField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.validators import Length
 
 import lokapp

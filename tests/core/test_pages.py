@@ -13,7 +13,7 @@ def test_public_pages_render_in_swedish(client, path):
 def test_unknown_page_is_a_swedish_404(client):
     response = client.get("/finns-inte")
     assert response.status_code == 404
-    assert "Sidan finns inte".encode() in response.data
+    assert b"Sidan finns inte" in response.data
 
 
 def test_accessibility_feedback_is_queued_as_mail(client, db):
