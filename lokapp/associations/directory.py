@@ -48,6 +48,9 @@ class FlagField(BooleanField):
         if value not in self.TRUE | self.FALSE:
             raise ValueError(_l("Ange 1 (ja) eller 0 (nej)."))
 
+    def _value(self):
+        return "1"  # the checkbox submits accessible=1, as the pagination links do
+
 
 def _select(label, empty_label, message):
     return SelectField(label, choices=[("", empty_label)], default="", validate_choice=False,
