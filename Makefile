@@ -20,14 +20,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP) $(MO)
 
+# Fuzzy entries are guesses made by `pybabel update`; they are not shown (Swedish is, until
+# someone checks the translation and removes the flag).
 %.mo: %.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+	$(BIN)/pybabel compile -i $< -o $@ >/dev/null
 
 translations: $(MO)
 
-# Extract Swedish source strings and update the English catalogue.
+# Extract Swedish source strings and update the English catalogue. --ignore-dirs replaces
+# Babel's default, which also skips every directory starting with "_" (templates/_macros).
+# tests/core/test_translations.py reads the keywords and ignore patterns from this line.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lokapp/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* __pycache__' \
+		--add-comments=TRANSLATORS: --project=lokapp --copyright-holder='Västerås stad' \
+		-o lokapp/translations/messages.pot .
 	$(BIN)/pybabel update -i lokapp/translations/messages.pot -d lokapp/translations
 
 run: install

@@ -620,9 +620,9 @@ def _administrator_count(association_id: int) -> int:
                AssociationMemberRole.role == AssociationRole.ADMINISTRATOR)).all())
 
 
-_LAST_ADMIN = ("Föreningen måste ha minst en administratör. Bjud först in en annan person som "
-               "administratör, eller ge någon annan administratörsrollen, och försök sedan "
-               "igen.")
+def _last_admin_message() -> str:
+    return _("Föreningen måste ha minst en administratör. Bjud först in en annan person som "
+             "administratör, eller ge någon annan administratörsrollen, och försök sedan igen.")
 
 
 def change_member(member: AssociationMember, roles: Iterable[str], is_signatory: bool,
@@ -633,7 +633,7 @@ def change_member(member: AssociationMember, roles: Iterable[str], is_signatory:
     before = sorted(member.role_names)
     if ADMIN in before and ADMIN not in roles and \
             _administrator_count(member.association_id) <= 1:
-        raise LastAdministrator(_(_LAST_ADMIN))
+        raise LastAdministrator(_last_admin_message())
     for role in list(member.roles):
         if role.role.value not in roles:
             member.roles.remove(role)
@@ -653,7 +653,7 @@ def change_member(member: AssociationMember, roles: Iterable[str], is_signatory:
 def remove_member(member: AssociationMember, actor: User) -> None:
     _lock_association(member.association_id)
     if ADMIN in member.role_names and _administrator_count(member.association_id) <= 1:
-        raise LastAdministrator(_(_LAST_ADMIN))
+        raise LastAdministrator(_last_admin_message())
     audit.record("association.member_removed", object_type="associations",
                  object_id=member.association_id, actor=actor, member_id=member.id,
                  user_id=member.user_id, roles=sorted(member.role_names))
