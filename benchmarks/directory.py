@@ -221,6 +221,7 @@ def main() -> int:
     tmp = tempfile.TemporaryDirectory(prefix="lokapp-bench-")
     os.environ.setdefault("LOKAPP_INSTANCE_PATH", tmp.name)
     results = []
+    load_before = os.getloadavg()[0]
     for size in sizes:
         url = args.database_url or f"sqlite:///{Path(tmp.name) / f'bench-{size}.sqlite'}"
         started = time.perf_counter()
@@ -241,7 +242,8 @@ def main() -> int:
 
     print()
     print(f"Directory search, {args.requests} requests per size through the Flask test client "
-          f"({len(MIX)} kinds, round robin)")
+          f"({len(MIX)} kinds, round robin); load average {load_before:.1f} → "
+          f"{os.getloadavg()[0]:.1f} (timings on a busy machine are noisy)")
     print()
     header = (f"{'database':<18} {'associations':>12} {'build s':>8} {'p50 ms':>8} "
               f"{'p95 ms':>8} {'max ms':>8} {'queries/request':>16}")

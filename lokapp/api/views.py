@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, request, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
@@ -182,8 +183,9 @@ def association(association_id: int):
         return _json({"error": "not_found",
                       "message": _("Föreningen finns inte i det öppna registret.")}, status=404)
     record = queries.public_record(found, is_signatory=bool(queries.signatory_ids([found.id])))
-    etag = queries.Freshness(1, None, json.dumps(record, sort_keys=True)).etag(API_VERSION)
-    last_modified = datetime.fromisoformat(record["updated_at"].replace("Z", "+00:00"))
+    etag = hashlib.sha256(json.dumps([API_VERSION, record], sort_keys=True).encode()
+                          ).hexdigest()[:32]
+    last_modified = queries.last_change(found)
     if (response := _conditional(etag, last_modified)) is not None:
         return response
     return _validators(_json(record), etag, last_modified)
@@ -204,8 +206,6 @@ def filters():
 # --- CSV -----------------------------------------------------------------------------------------
 
 def _absolute(path: str) -> str:
-    from flask import current_app
-
     return current_app.config["SERVER_BASE_URL"].rstrip("/") + path
 
 

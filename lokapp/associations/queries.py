@@ -190,7 +190,8 @@ def iter_matches(flt: DirectoryFilter, chunk_size: int = CHUNK_SIZE
         for association_id in chunk:
             if association_id in by_id:
                 yield by_id[association_id], association_id in signed
-        db.session.expunge_all()  # keep the identity map small while streaming
+        for association in rows:  # keep the identity map small while streaming
+            db.session.expunge(association)
 
 
 def get_listed(association_id: int) -> Association | None:
@@ -239,6 +240,16 @@ def freshness(flt: DirectoryFilter) -> Freshness:
         if agreement_changed_at is not None:
             last_modified = max(filter(None, (last_modified, agreement_changed_at)))
     return Freshness(total, last_modified, "|".join(parts))
+
+
+def last_change(association: Association) -> datetime:
+    """When an association's published record last changed: its ``updated_at`` or a LÖK
+    signing or withdrawal, whichever is later."""
+    one = sa.select(Association.id, Association.updated_at).where(
+        Association.id == association.id).subquery()
+    changed_at, _version = _agreement_freshness(one)
+    updated_at = _aware(association.updated_at)
+    return max(updated_at, changed_at) if changed_at is not None else updated_at
 
 
 def _agreement_freshness(matching) -> tuple[datetime | None, int | None]:

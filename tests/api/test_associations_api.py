@@ -298,3 +298,21 @@ def test_api_queries_do_not_grow_with_the_register(client, listed, sign_lok, cou
     small = [measure(url) for url in urls]
     make(55, "Api stor")
     assert [measure(url) for url in urls] == small
+
+
+def test_one_association_changes_with_its_signature(client, register, sign_lok):
+    from lokapp.core.time import utcnow
+
+    alfa = register["alfa"]
+    first = client.get(f"/api/v1/associations/{alfa.id}")
+    signature = sign_lok(db.session.merge(alfa))
+    signature.signed_at = utcnow() + timedelta(minutes=5)
+    db.session.commit()
+    second = client.get(f"/api/v1/associations/{alfa.id}",
+                        headers={"If-None-Match": first.headers["ETag"],
+                                 "If-Modified-Since": first.headers["Last-Modified"]})
+    assert second.status_code == 200
+    assert _json(second)["is_lok_signatory"] is True
+    assert second.last_modified > first.last_modified
+    assert client.get(f"/api/v1/associations/{alfa.id}", headers={
+        "If-Modified-Since": second.headers["Last-Modified"]}).status_code == 304
