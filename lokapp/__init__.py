@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     register_error_handlers(app)
     register_mail(app)
+    register_letters(app)
     register_cli(app)
     return app
 
@@ -118,6 +119,12 @@ def register_mail(app: Flask) -> None:
     init_mail(app)
 
 
+def register_letters(app: Flask) -> None:
+    from lokapp.letters import init_letters
+
+    init_letters(app)
+
+
 def register_cli(app: Flask) -> None:
     from lokapp.agreement import cli as _agreement_cli  # noqa: F401 - agreement-notify, demo
     from lokapp.associations import cli as _register_cli  # noqa: F401 - `lok remind`
@@ -125,6 +132,7 @@ def register_cli(app: Flask) -> None:
     from lokapp.auth import cli as _auth_cli  # noqa: F401 - registers commands on `lok`
     from lokapp.cli import lok
     from lokapp.core.mail import outbox_cli
+    from lokapp.letters import cli as _letters_cli  # noqa: F401 - letter-sample, letters-batch
 
     app.cli.add_command(lok)
     app.cli.add_command(outbox_cli)

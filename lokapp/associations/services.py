@@ -278,15 +278,18 @@ def open_completion_request(case: Case) -> CompletionRequest | None:
 
 
 def issue_decision_letter(case: Case, decision: str) -> None:
-    """Hook for decision letters (beslutsbrev), which come with the letters issue.
+    """The decision letter (beslutsbrev) – the applicant's one mail about the decision.
 
     Every decision in the register calls this once, after the decision is recorded, with
     ``decision`` one of ``registration_approved``, ``registration_rejected``,
     ``annual_update_approved``, ``change_approved``, ``change_rejected``. The letters module
-    will render the letter from the case here, store it and queue it; until then the applicant
-    gets the decision by mail only, and no letter is pretended.
+    renders the letter from the case (reasons from the decision's history note), stores it with
+    its PDF and queues the decision e-mail with the PDF attached, all in this transaction
+    (:func:`lokapp.letters.services.issue_decision`).
     """
-    return None
+    from lokapp.letters.services import issue_decision
+
+    issue_decision(case, decision)
 
 
 # --- registration ---------------------------------------------------------------------------
@@ -363,10 +366,6 @@ def approve_registration(case: Case, officer: User, note: str | None = None) -> 
         _ensure_member(association, case.applicant, [ADMIN])
     audit.record("association.registered", association, actor=officer, case_number=case.number)
     issue_decision_letter(case, "registration_approved")
-    _mail_applicant(case, "registration_approved",
-                    _("%(name)s är registrerad i föreningsregistret", name=association.name),
-                    link=absolute_url("register.overview", association_id=association.id),
-                    note=note)
 
 
 def reject_registration(case: Case, officer: User, reasons: str) -> None:
@@ -376,9 +375,6 @@ def reject_registration(case: Case, officer: User, reasons: str) -> None:
     audit.record("association.registration_rejected", association, actor=officer,
                  case_number=case.number)
     issue_decision_letter(case, "registration_rejected")
-    _mail_applicant(case, "registration_rejected",
-                    _("Beslut om registrering av %(name)s", name=association.name),
-                    reasons=reasons)
 
 
 def request_completion(case: Case, officer: User, message: str, deadline: date) -> None:
@@ -477,10 +473,6 @@ def approve_annual_update(case: Case, officer: User, note: str | None = None) ->
     audit.record("association.annual_update_approved", association, actor=officer,
                  year=update_row.year, case_number=case.number)
     issue_decision_letter(case, "annual_update_approved")
-    _mail_applicant(case, "annual_update_approved",
-                    _("Den årliga uppdateringen för %(name)s är godkänd", name=association.name),
-                    year=update_row.year, note=note,
-                    link=absolute_url("register.overview", association_id=association.id))
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -741,9 +733,6 @@ def approve_sensitive_change(case: Case, officer: User, note: str | None = None)
                           for name in fields})
     db.session.flush()
     issue_decision_letter(case, "change_approved")
-    _mail_applicant(case, "change_decided",
-                    _("Ändringen för %(name)s är godkänd", name=association.name),
-                    approved=True, lines=change_lines(change), note=note)
 
 
 def reject_sensitive_change(case: Case, officer: User, reasons: str) -> None:
@@ -753,9 +742,6 @@ def reject_sensitive_change(case: Case, officer: User, reasons: str) -> None:
     audit.record("association.sensitive_change_rejected", association, actor=officer,
                  case_number=case.number, fields=change.changed_fields())
     issue_decision_letter(case, "change_rejected")
-    _mail_applicant(case, "change_decided",
-                    _("Ändringen för %(name)s är avslagen", name=association.name),
-                    approved=False, lines=change_lines(change), note=reasons)
 
 
 def withdraw_sensitive_change(case: Case, user: User) -> None:

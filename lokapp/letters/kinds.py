@@ -1,0 +1,155 @@
+"""Every letter kind, described once: its case type, outcome, default wording and sample data.
+
+The default wording is version 1 of each kind's template (created on first use, see
+:func:`lokapp.letters.services.current_template`); administrators change it in the letter
+template editor. Wording is Jinja run in the letter sandbox (:mod:`lokapp.letters.sandbox`)
+with the variables listed in :data:`TEMPLATE_VARIABLES`, and may use the HTML tags listed in
+:data:`lokapp.letters.sandbox.ALLOWED_TAGS`.
+
+To add a kind (a grant decision, a booking decision …): add a member to
+:class:`~lokapp.letters.models.LetterKind` (and a migration for its CHECK constraint), describe
+it here, and call :func:`lokapp.letters.services.issue_letter` from the domain's decision
+service.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from lokapp.letters.models import LetterKind
+
+APPROVED, PARTIALLY_APPROVED, REJECTED = "approved", "partially_approved", "rejected"
+OUTCOMES = (APPROVED, PARTIALLY_APPROVED, REJECTED)
+
+# The variables a staff-edited template may use (all plain data), with a Swedish description
+# for the editor. Nothing else is reachable from a template.
+TEMPLATE_VARIABLES: dict[str, Any] = {
+    "association.name": _l("Föreningens namn"),
+    "association.orgnr": _l("Föreningens organisationsnummer (kan vara tomt)"),
+    "applicant.name": _l("Namnet på den som skickade in ärendet"),
+    "case.number": _l("Ärendenummer, till exempel LOK 2026/00042"),
+    "case.subject": _l("Ärendets rubrik"),
+    "case.submitted_on": _l("Dagen ärendet kom in, till exempel 3 mars 2026"),
+    "decision.date": _l("Beslutsdagen, till exempel 12 mars 2026"),
+    "officer.name": _l("Handläggarens namn"),
+    "year": _l("Året uppgifterna gäller (årlig uppdatering)"),
+    "changes": _l("Ändrade uppgifter: en lista där varje rad har label, old och new"),
+}
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: LetterKind
+    case_type: str
+    outcome: str
+    subject_sv: str
+    body_sv: str
+    subject_en: str
+    body_en: str
+    sample: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def requires_reasons(self) -> bool:
+        """Förvaltningslagen 32 §: a decision that goes against a party must give reasons."""
+        return self.outcome in (REJECTED, PARTIALLY_APPROVED)
+
+
+_CHANGES_SAMPLE = {"changes": [{"label": "Bankgiro", "old": "5050-1055", "new": "5402-9681"}]}
+
+KINDS: dict[LetterKind, KindSpec] = {spec.kind: spec for spec in (
+    KindSpec(
+        LetterKind.REGISTRATION_APPROVED, "registration", APPROVED,
+        subject_sv="Beslut: {{ association.name }} är registrerad i föreningsregistret",
+        body_sv=(
+            "<p>{{ association.name }} är registrerad i Västerås stads föreningsregister från "
+            "och med {{ decision.date }}.</p>\n"
+            "<p>Välkomna! Föreningen kan nu skriva under den lokala överenskommelsen (LÖK), "
+            "söka bidrag och boka de lokaler som föreningar i registret får boka.</p>\n"
+            "<p>{{ applicant.name }}, som registrerade föreningen, är föreningens administratör "
+            "i lokapp och kan bjuda in fler från föreningen, till exempel ordförande och "
+            "kassör.</p>\n"
+            "<p>Varje år efter årsmötet lämnar föreningen en årlig uppdatering med "
+            "medlemsantal, verksamhetsberättelse och ekonomisk redovisning.</p>"),
+        subject_en="Decision: {{ association.name }} is registered in the register of "
+                   "associations",
+        body_en=(
+            "<p>{{ association.name }} is registered in the City of Västerås register of "
+            "associations from {{ decision.date }}.</p>\n"
+            "<p>Welcome! The association can now sign the local agreement (LÖK), apply for "
+            "grants and book the premises that registered associations may book.</p>\n"
+            "<p>{{ applicant.name }}, who registered the association, is its administrator in "
+            "lokapp and can invite others from the association.</p>\n"
+            "<p>Every year after the annual meeting the association submits an annual update "
+            "with its membership, annual report and accounts.</p>"),
+    ),
+    KindSpec(
+        LetterKind.REGISTRATION_REJECTED, "registration", REJECTED,
+        subject_sv="Beslut om registrering av {{ association.name }}",
+        body_sv=(
+            "<p>{{ association.name }} blir inte registrerad i Västerås stads "
+            "föreningsregister.</p>\n"
+            "<p>Varför vi har beslutat så står under rubriken Skäl för beslutet. Föreningen är "
+            "välkommen att ansöka igen när den uppfyller villkoren.</p>"),
+        subject_en="Decision on the registration of {{ association.name }}",
+        body_en=(
+            "<p>{{ association.name }} will not be registered in the City of Västerås register "
+            "of associations.</p>\n"
+            "<p>The reasons are given under the heading Reasons for the decision. The "
+            "association is welcome to apply again when it meets the conditions.</p>"),
+    ),
+    KindSpec(
+        LetterKind.ANNUAL_UPDATE_APPROVED, "annual_update", APPROVED,
+        subject_sv="Beslut: den årliga uppdateringen för {{ association.name }} är godkänd",
+        body_sv=(
+            "<p>Den årliga uppdateringen för {{ year }} från {{ association.name }} är "
+            "godkänd.</p>\n"
+            "<p>Föreningen finns kvar i föreningsregistret och kan fortsätta att söka "
+            "bidrag.</p>"),
+        subject_en="Decision: the annual update of {{ association.name }} is approved",
+        body_en=(
+            "<p>The annual update for {{ year }} from {{ association.name }} is approved.</p>\n"
+            "<p>The association stays in the register and may go on applying for grants.</p>"),
+        sample={"year": 2026},
+    ),
+    KindSpec(
+        LetterKind.CHANGE_APPROVED, "sensitive_change", APPROVED,
+        subject_sv="Beslut: ändringen för {{ association.name }} är godkänd",
+        body_sv=(
+            "<p>Ändringen av föreningens uppgifter är godkänd och gäller från och med "
+            "{{ decision.date }}:</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.old }} ändras "
+            "till {{ change.new }}</li>{% endfor %}</ul>"),
+        subject_en="Decision: the change for {{ association.name }} is approved",
+        body_en=(
+            "<p>The change of the association's details is approved and applies from "
+            "{{ decision.date }}:</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.old }} becomes "
+            "{{ change.new }}</li>{% endfor %}</ul>"),
+        sample=_CHANGES_SAMPLE,
+    ),
+    KindSpec(
+        LetterKind.CHANGE_REJECTED, "sensitive_change", REJECTED,
+        subject_sv="Beslut: ändringen för {{ association.name }} är avslagen",
+        body_sv=(
+            "<p>Ändringen av föreningens uppgifter godkänns inte. De tidigare uppgifterna "
+            "gäller fortfarande:</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.old }} (begärd "
+            "ändring: {{ change.new }})</li>{% endfor %}</ul>"),
+        subject_en="Decision: the change for {{ association.name }} is rejected",
+        body_en=(
+            "<p>The change of the association's details is not approved. The earlier details "
+            "still apply:</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.old }} (requested: "
+            "{{ change.new }})</li>{% endfor %}</ul>"),
+        sample=_CHANGES_SAMPLE,
+    ),
+)}
+
+# The register's decisions (``issue_decision_letter(case, decision)``) are kind names.
+DECISIONS = {kind.value: kind for kind in KINDS}
+
+
+def spec_for(kind: LetterKind | str) -> KindSpec:
+    return KINDS[LetterKind(kind)]
