@@ -27,7 +27,7 @@ import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, SubElement, fromstring, tostring
+from xml.etree.ElementTree import Element, SubElement, fromstring, register_namespace, tostring
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -115,6 +115,8 @@ _EXTENSION_NS = {
     "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
     "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
 }
+for _prefix, _uri in _EXTENSION_NS.items():  # PDF/A requires exactly these prefixes
+    register_namespace(_prefix, _uri)
 
 
 class LetterMetadata(DocumentMetadata):
@@ -128,7 +130,7 @@ class LetterMetadata(DocumentMetadata):
         ua.attrib[f"{{{rdf_ns}}}about"] = ""
         ua.attrib[f"{{{NS['pdfuaid']}}}part"] = "1"
         rdf.append(_extension_schema())
-        return tostring(rdf)
+        return tostring(rdf, encoding="utf-8")
 
 
 def _extension_schema() -> Element:

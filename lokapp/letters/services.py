@@ -170,6 +170,9 @@ def issue_letter(case: Case, kind: LetterKind | str, *, actor: Any = None,
     if case.case_type != spec.case_type:
         raise LetterError(f"a {kind.value} letter is for {spec.case_type} cases, "
                           f"not {case.case_type}")
+    if kind_for_case(case) != kind:
+        raise LetterError(_("Ärendet har inte det beslut som brevet gäller (status ”%(state)s”).",
+                            state=case.state_enum.label))
     ref = _decision_ref(case)
     letter = existing_letter(case, kind, ref)
     if letter is not None:
