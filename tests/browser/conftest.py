@@ -168,6 +168,7 @@ def live_server(_browser_database_url, tmp_path_factory):
         "WTF_CSRF_ENABLED": True,
         "MAIL_TRANSPORT": "file",
         "MAIL_DIR": str(instance / "mail"),
+        "UPLOAD_DIR": str(instance / "uploads"),  # not the checkout's instance/ folder
         "MAIL_SEND_AFTER_REQUEST": False,
         "RATELIMIT_ENABLED": True,
         "PASSWORD_HASH_FAST": True,
