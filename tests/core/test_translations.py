@@ -35,9 +35,9 @@ MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|\*\*|`")
 # Texts that are the same in Swedish and English (names, codes, international words).
 SAME_IN_BOTH = {
     "%(band)s, %(gender)s", "Administration", "Bankgiro", "Bengali", "Hindi", "LÖK",
-    "LÖK %(period)s", "LÖK Västerås", "Man", "Meänkieli", "Pashto", "Period", "Person %(n)d",
-    "Plusgiro", "Romani", "Status", "Swahili", "Tagalog", "Tamil", "Urdu", "Version",
-    "Version:",
+    "LÖK %(period)s", "LÖK Västerås", "Man", "Meänkieli", "Pashto", "PDF", "Period",
+    "Person %(n)d", "Plusgiro", "Romani", "Status", "Swahili", "Tagalog", "Tamil", "Urdu",
+    "Version", "Version %(n)d", "Version:",
 }
 
 GETTEXT_FUNCTIONS = {"gettext", "ngettext", "pgettext", "npgettext", "lazy_gettext",
@@ -143,7 +143,7 @@ def test_catalogue_translates_every_message_in_the_source(catalogue, extracted):
 def test_translations_keep_placeholders_and_markup(catalogue):
     problems = []
     for message in catalogue:
-        if not message.id:
+        if not message.id or message.fuzzy:  # fuzzy: not compiled; the completeness test says so
             continue
         if not isinstance(message.id, str):
             assert len(message.string) == catalogue.num_plurals == 2, message.id
