@@ -25,6 +25,7 @@ from stdnum import luhn
 from lokapp.core.time import today_local
 
 PASSWORD = "Blå cykel över Mälaren 7"
+PHONE = {"width": 320, "height": 720}
 OFFICER_PASSWORD = "Handläggarens långa lösenord 2026"
 
 
@@ -40,6 +41,14 @@ def _orgnr() -> str:
     base = f"802{uuid.uuid4().int % 10**6:06d}"
     digits = base + luhn.calc_check_digit(base)
     return f"{digits[:6]}-{digits[6:]}"
+
+
+def _fits_narrow_screen(page, assert_accessible) -> None:
+    """At 320 px nothing scrolls sideways but tables, in boxes the keyboard can scroll too:
+    axe-core checks the page as it is shown now (the automatic check sees it 1280 px wide)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide at {PHONE['width']} px"
+    assert_accessible(page)
 
 
 def _main(page):
@@ -160,14 +169,16 @@ def _open_case(page, number: str) -> None:
 
 
 def test_resident_registers_association_officer_approves_signatory_signs_lok(
-        new_page, live_server, officer):
+        new_page, live_server, officer, assert_accessible):
     tag = _tag()
     name = f"Kanotklubben Svartåforsen {tag}"
     registrant_email = f"rut.{tag}@example.se"
     signatory_email = f"leila.{tag}@example.se"
 
     # 1. A resident creates an account and confirms it by the mailed link.
-    resident = new_page()
+    # The resident and the board member use phones (320 CSS px: also 400 % zoom); the officer
+    # a desktop.
+    resident = new_page(viewport=PHONE)
     resident.goto("/")
     _main(resident).get_by_role("link", name="Skapa konto").click()
     _sign_up(resident, live_server, "Rut Registrerare", registrant_email)
@@ -178,9 +189,11 @@ def test_resident_registers_association_officer_approves_signatory_signs_lok(
     expect(_heading(resident)).to_have_text("Mina föreningar")
     _main(resident).get_by_role("link", name="Registrera en förening").click()
     _registration_form(resident, name, "802432-0015", board_email=signatory_email)
+    _fits_narrow_screen(resident, assert_accessible)
     number = _submit_registration(resident)
     expect(_heading(resident)).to_have_text(f"Registrering av {name}")
     expect(_main(resident)).to_contain_text("En handläggare går igenom registreringen")
+    _fits_narrow_screen(resident, assert_accessible)
     assert any(number in m.body_text for m in live_server.mail_to(registrant_email))
 
     # 3. A register officer finds the case in the queue, opens it and approves.
@@ -211,11 +224,12 @@ def test_resident_registers_association_officer_approves_signatory_signs_lok(
     expect(resident.get_by_role("status")).to_have_text(
         f"Inbjudan är skickad till {signatory_email}.")
     expect(_main(resident)).to_contain_text("Inbjudningar som inte är besvarade")
+    _fits_narrow_screen(resident, assert_accessible)
 
     # 5. The board member opens the mailed link, creates an account, opens the link again and
     #    accepts.
     invitation_link = live_server.link_in_last_mail(signatory_email, "inbjudan")
-    board = new_page()
+    board = new_page(viewport=PHONE)
     board.goto(invitation_link)
     expect(_heading(board)).to_have_text(f"Inbjudan att företräda {name}")
     expect(_main(board)).to_contain_text("Ordförande, firmatecknare")
@@ -225,6 +239,9 @@ def test_resident_registers_association_officer_approves_signatory_signs_lok(
     board.get_by_role("button", name="Tacka ja").click()
     expect(board.get_by_role("status")).to_have_text(f"Välkommen! Du företräder nu {name}.")
     expect(_heading(board)).to_contain_text(name)
+    resident.reload()
+    expect(_main(resident).get_by_role("row", name=re.compile("Leila Ordförande"))).to_contain_text(
+        "Ordförande, firmatecknare")
 
     # 6. The firmatecknare signs the LÖK on the association's LÖK page.
     board.get_by_role("navigation", name="Föreningens sidor").get_by_role(
@@ -235,6 +252,7 @@ def test_resident_registers_association_officer_approves_signatory_signs_lok(
     expect(board.get_by_role("status")).to_contain_text(
         "Tack! Föreningen har undertecknat LÖK:en.")
     expect(_main(board)).to_contain_text("Leila Ordförande undertecknade LÖK")
+    _fits_narrow_screen(board, assert_accessible)
     assert any("LÖK" in m.subject for m in live_server.mail_to(signatory_email)[1:])
 
     # 7. Anyone finds the association in the directory and among the LÖK's signatories.
