@@ -33,6 +33,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from weasyprint import HTML
 from weasyprint.pdf.metadata import NS, DocumentMetadata
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC_SCHEME = "lokapp-static:"
@@ -168,12 +169,27 @@ def render_html(context: dict[str, Any], *, page: bool = False) -> str:
             lang=LANGUAGE_TAGS.get(language, language), static=STATIC_SCHEME)
 
 
+_LOCAL = threading.local()
+
+
+def font_configuration() -> FontConfiguration:
+    """One Fontconfig configuration per thread, reused across letters: WeasyPrint then
+    decodes and registers the bundled @font-face files once instead of for every letter
+    (about 130 ms of a letter's 200). Only our own letter CSS declares fonts, so what is
+    cached is always the bundled files."""
+    config = getattr(_LOCAL, "font_config", None)
+    if config is None:
+        config = _LOCAL.font_config = FontConfiguration()
+    return config
+
+
 def render_pdf(context: dict[str, Any], *, html: str | None = None) -> bytes:
     """The PDF/A-2a (+ PDF/UA-1 identification) bytes of the letter."""
     html = html if html is not None else render_html(context)
     fetcher = StaticOnlyFetcher(static_root())
     try:
-        document = HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=fetcher).render()
+        document = HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=fetcher).render(
+            font_config=font_configuration())
         metadata = document.metadata
         metadata.__class__ = LetterMetadata
         return document.write_pdf(pdf_variant=PDF_VARIANT)
