@@ -281,8 +281,11 @@ def test_resident_registers_association_officer_approves_signatory_signs_lok(
 def _focused(page) -> dict:
     return page.evaluate("""() => {
         const el = document.activeElement;
+        const style = getComputedStyle(el);
         return {tag: el.tagName.toLowerCase(), id: el.id, type: el.type || "",
-                text: (el.innerText || "").trim()};
+                text: (el.innerText || "").trim(),
+                shown: (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2)
+                       || style.boxShadow !== "none"};
     }""")
 
 
@@ -343,6 +346,7 @@ def test_registration_form_with_the_keyboard_only(page, live_server, assert_acce
         visited.append(focused["id"] or focused["tag"])
         assert visited[-1] == stop, f"Tab went to {visited[-1]!r}, expected {stop!r} " \
             f"after {visited[-5:-1]}"
+        assert focused["shown"], f"no visible focus indicator on {stop}"
         if stop in typed:
             page.keyboard.type(typed[stop])
         elif stop in checked or stop == "legal_form-0":
