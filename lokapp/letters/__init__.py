@@ -40,6 +40,9 @@ import logging
 
 def init_letters(app) -> None:
     """Configuration defaults, the blueprint, and the template helpers letters use."""
+    # WeasyPrint reports every rendering step at INFO (also its own style sheets, parsed when
+    # it is first imported – hence before the imports below).
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     from lokapp.letters import permissions as _permissions  # noqa: F401 - registers predicates
     from lokapp.letters.context import init_config
     from lokapp.letters.queries import deliveries_for_case
@@ -47,7 +50,6 @@ def init_letters(app) -> None:
     from lokapp.letters.views import bp
 
     init_config(app.config)
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     app.register_blueprint(bp)
     app.jinja_env.filters["letter_paragraphs"] = paragraphs
     app.jinja_env.filters["css_string"] = css_string

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from lokapp.cli import lok
 from lokapp.extensions import db
@@ -33,7 +34,11 @@ from lokapp.letters.models import BatchState, LetterBatch, LetterKind
 def letter_sample_command(kind: str, out: Path, language: str, appeal: str | None):
     """Skapa ett exempelbrev med exempeldata (för att granska mallarna)."""
     with current_app.test_request_context("/", environ_base={"REMOTE_ADDR": ""}):
-        template = services.current_template(kind)
+        try:
+            template = services.current_template(kind)
+        except (OperationalError, ProgrammingError):
+            raise click.ClickException("databasen saknar brevmallarna – kör `flask db upgrade` "
+                                       "först") from None
         db.session.commit()
         context = sample_context(kind, template, language=language, appeal=appeal)
         if out.suffix.lower() == ".html":
