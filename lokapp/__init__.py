@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from lokapp.associations.views import bp as register_bp
     from lokapp.auth.admin import bp as admin_bp
     from lokapp.auth.views import bp as auth_bp
+    from lokapp.bookings.views import bp as bookings_bp
     from lokapp.core.views import bp as core_bp
 
     for blueprint in (core_bp, auth_bp, admin_bp, agreement_bp):
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(register_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(bookings_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,0 +1,794 @@
+"""Booking use cases: plan, book, decide, cancel; and the catalogue's administration.
+
+Services flush, never commit; mail goes through the outbox in the same transaction.
+
+Booking is two steps, as the booker sees it:
+
+1. :func:`plan_booking` – what would happen: every date of the request with its interval, its
+   price and its problems (closed, booked, too far ahead …), and the problems of the request
+   as a whole (times, booker, capacity, quota). Reads only.
+2. :func:`create_booking` – plans again inside the writing transaction and books the dates
+   that are free (skipping the conflicts the booker agreed to skip), or refuses with the
+   problems. The overlap check and the insert happen in one transaction: on SQLite it began
+   with ``BEGIN IMMEDIATE`` so no other writer can interleave; on PostgreSQL the exclusion
+   constraint refuses a concurrent overlapping insert, which is turned into the same
+   "Tiden är redan bokad" message (:class:`BookingConflict`).
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from lokapp.associations.models import Association
+from lokapp.auth.models import User
+from lokapp.bookings import ical
+from lokapp.bookings.models import (
+    ACTIVE_STATES,
+    Blackout,
+    BookerType,
+    BookingOccurrence,
+    BookingSeries,
+    CalendarFeed,
+    OccurrenceState,
+    OpeningHours,
+    Premises,
+    PremisesEquipment,
+    Recurrence,
+    Tariff,
+)
+from lokapp.bookings.permissions import can_cancel, can_cancel_as_officer, manages_association
+from lokapp.bookings.pricing import Price, format_sek, price
+from lokapp.bookings.rules import (
+    Calendar,
+    Problem,
+    at,
+    day_label,
+    format_clock,
+    interval,
+    shape_problems,
+)
+from lokapp.bookings.workflow import BOOKING, BookingCaseState
+from lokapp.core import audit
+from lokapp.core.cases import open_case, submit
+from lokapp.core.mail import queue_mail
+from lokapp.core.time import format_local, to_local, utcnow
+from lokapp.core.workflow import apply
+from lokapp.extensions import db
+
+MAX_OCCURRENCES = 60
+NO_OVERLAP_CONSTRAINT = "ex_booking_occurrences_no_overlap"
+EXCLUSION_VIOLATION = "23P01"
+
+
+class BookingError(Exception):
+    """A refused booking action; ``problems`` carry the Swedish messages."""
+
+    def __init__(self, problems: list[Problem] | str):
+        if isinstance(problems, str):
+            problems = [Problem("refused", problems)]
+        self.problems = problems
+        super().__init__(" ".join(p.message for p in problems))
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class BookingConflict(BookingError):
+    """Someone else holds (part of) the time – found by the check or by the database."""
+
+
+def already_booked_message() -> str:
+    return _("Tiden är redan bokad. Någon annan hann boka den före dig – välj en annan tid.")
+
+
+def terms_checksum(text: str) -> str:
+    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+
+
+# --- the request ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Booker:
+    """Who books: a person, for themselves or for an association, and the tariff it gives."""
+
+    user: User
+    booker_type: BookerType
+    association: Association | None = None
+
+    @property
+    def is_association(self) -> bool:
+        return self.booker_type in (BookerType.ASSOCIATION, BookerType.YOUTH)
+
+    @property
+    def name(self) -> str:
+        return self.association.name if self.association is not None else self.user.name
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    booker: Booker
+    activity: str
+    attendees: int | None
+    first_date: date
+    start_minute: int
+    end_minute: int
+    recurrence: Recurrence = Recurrence.SINGLE
+    until: date | None = None
+    dates: tuple[date, ...] = ()
+
+    def planned_dates(self) -> list[date]:
+        if self.recurrence == Recurrence.SINGLE:
+            return [self.first_date]
+        if self.recurrence == Recurrence.DATES:
+            return sorted(set(self.dates) | {self.first_date})
+        step = timedelta(weeks=1 if self.recurrence == Recurrence.WEEKLY else 2)
+        days, day = [], self.first_date
+        while day <= (self.until or self.first_date) and len(days) <= MAX_OCCURRENCES:
+            days.append(day)
+            day += step
+        return days
+
+
+@dataclass
+class PlannedDate:
+    day: date
+    starts_at: datetime | None
+    ends_at: datetime | None
+    problems: list[Problem] = field(default_factory=list)
+    price: Price | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def label(self) -> str:
+        return day_label(self.day)
+
+
+@dataclass
+class Plan:
+    premises: Premises
+    request: BookingRequest
+    problems: list[Problem] = field(default_factory=list)
+    dates: list[PlannedDate] = field(default_factory=list)
+    tariff: Tariff | None = None
+
+    @property
+    def bookable(self) -> list[PlannedDate]:
+        return [d for d in self.dates if d.ok]
+
+    @property
+    def conflicts(self) -> list[PlannedDate]:
+        return [d for d in self.dates if not d.ok]
+
+    @property
+    def total_ore(self) -> int:
+        return sum(d.price.total_ore for d in self.bookable if d.price)
+
+    @property
+    def total(self) -> str:
+        return format_sek(self.total_ore)
+
+    @property
+    def is_series(self) -> bool:
+        return self.request.recurrence != Recurrence.SINGLE
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.premises.requires_approval
+
+
+# --- planning -------------------------------------------------------------------------------
+
+def booker_problems(premises: Premises, booker: Booker) -> list[Problem]:
+    """Whether this booker may book this premises with this tariff."""
+    if booker.is_association:
+        if not premises.bookable_by_associations:
+            return [Problem("booker", _("Lokalen kan inte bokas av föreningar."), "booker")]
+        if booker.association is None or not manages_association(booker.user,
+                                                                 booker.association.id):
+            return [Problem("booker", _(
+                "Du kan bara boka för föreningar där du är bokningsansvarig eller "
+                "administratör och som är registrerade."), "booker")]
+        if booker.booker_type == BookerType.YOUTH:
+            from lokapp.associations.status import compute_status
+
+            if not compute_status(booker.association).is_eligible:
+                return [Problem("youth", _(
+                    "Taxan för barn- och ungdomsverksamhet gäller bara föreningar som är "
+                    "bidragsberättigade. Boka utan den eller se vad som saknas på "
+                    "föreningens sida."), "is_youth")]
+        return []
+    if not premises.bookable_by_residents:
+        return [Problem("booker", _("Lokalen kan bara bokas av föreningar."), "booker")]
+    return []
+
+
+def active_overlapping(premises_id: int, starts_at: datetime, ends_at: datetime,
+                       exclude_ids: tuple[int, ...] = ()):
+    """``select(BookingOccurrence)``: active occurrences of the premises overlapping
+    ``[starts_at, ends_at)`` (half-open: back-to-back bookings do not overlap)."""
+    query = select(BookingOccurrence).where(
+        BookingOccurrence.premises_id == premises_id,
+        BookingOccurrence.state.in_(ACTIVE_STATES),
+        BookingOccurrence.starts_at < ends_at,
+        BookingOccurrence.ends_at > starts_at)
+    if exclude_ids:
+        query = query.where(BookingOccurrence.id.not_in(exclude_ids))
+    return query
+
+
+def _booked_problem(day: date, start_minute: int, end_minute: int) -> Problem:
+    return Problem("booked", _(
+        "Tiden är redan bokad %(date)s %(start)s–%(end)s. Välj en annan tid.",
+        date=day_label(day), start=format_clock(start_minute), end=format_clock(end_minute)),
+        "day")
+
+
+def active_count(premises: Premises, booker: Booker, now: datetime) -> int:
+    """The booker's active occurrences of ``premises`` that have not ended yet."""
+    query = (select(func.count(BookingOccurrence.id))
+             .join(BookingSeries, BookingSeries.id == BookingOccurrence.series_id)
+             .where(BookingOccurrence.premises_id == premises.id,
+                    BookingOccurrence.state.in_(ACTIVE_STATES),
+                    BookingOccurrence.ends_at > now))
+    if booker.is_association:
+        query = query.where(BookingSeries.association_id == booker.association.id)
+    else:
+        query = query.where(BookingSeries.booked_by_id == booker.user.id,
+                            BookingSeries.association_id.is_(None))
+    return db.session.scalar(query) or 0
+
+
+def plan_booking(premises: Premises, request: BookingRequest, *, now: datetime | None = None,
+                 exclude_ids: tuple[int, ...] = ()) -> Plan:
+    """Every date of the request with its interval, price and problems. Reads only."""
+    now = now or utcnow()
+    plan = Plan(premises, request)
+    plan.problems += booker_problems(premises, request.booker)
+    if request.attendees is not None and request.attendees > premises.capacity:
+        plan.problems.append(Problem("capacity", _(
+            "Lokalen tar högst %(capacity)d personer. Välj en större lokal eller färre "
+            "deltagare.", capacity=premises.capacity), "attendees"))
+    shape = shape_problems(premises, request.start_minute, request.end_minute)
+    plan.problems += shape
+    days = request.planned_dates()
+    if request.recurrence in (Recurrence.WEEKLY, Recurrence.BIWEEKLY) and (
+            request.until is None or request.until < request.first_date):
+        plan.problems.append(Problem("until", _(
+            "Välj ett slutdatum för serien som är samma dag som det första tillfället eller "
+            "senare."), "until"))
+    if len(days) > MAX_OCCURRENCES:
+        plan.problems.append(Problem("too_many", _(
+            "En serie får ha högst %(max)d tillfällen. Dela upp den eller välj ett tidigare "
+            "slutdatum.", max=MAX_OCCURRENCES), "until"))
+    if shape or len(days) > MAX_OCCURRENCES:
+        return plan
+
+    plan.tariff = premises.tariff_for(request.booker.booker_type)
+    calendar = Calendar(premises)
+    for day in days:
+        problems = calendar.date_problems(day, request.start_minute, request.end_minute, now=now)
+        starts_at, ends_at = interval(day, request.start_minute, request.end_minute)
+        plan.dates.append(PlannedDate(day, starts_at, ends_at, problems,
+                                      price(premises, plan.tariff, starts_at, ends_at)))
+
+    # One query for every overlap: the active occurrences between the first and last date.
+    candidates = [d for d in plan.dates if d.ok]
+    if candidates:
+        taken = db.session.execute(
+            active_overlapping(premises.id, candidates[0].starts_at, candidates[-1].ends_at,
+                               exclude_ids).with_only_columns(BookingOccurrence.starts_at,
+                                                              BookingOccurrence.ends_at)).all()
+        for planned in candidates:
+            if any(s < planned.ends_at and e > planned.starts_at for s, e in taken):
+                planned.problems.append(_booked_problem(planned.day, request.start_minute,
+                                                        request.end_minute))
+
+    if premises.max_active_bookings and plan.bookable:
+        held = active_count(premises, request.booker, now)
+        if held + len(plan.bookable) > premises.max_active_bookings:
+            if request.booker.is_association:
+                message = _("Föreningen kan ha högst %(max)d aktiva bokningar av den här "
+                            "lokalen samtidigt och har redan %(held)d. Avboka en tid eller boka "
+                            "färre tillfällen.", max=premises.max_active_bookings, held=held)
+            else:
+                message = _("Du kan ha högst %(max)d aktiva bokningar av den här lokalen "
+                            "samtidigt och har redan %(held)d. Avboka en tid eller boka färre "
+                            "tillfällen.", max=premises.max_active_bookings, held=held)
+            plan.problems.append(Problem("quota", message))
+    return plan
+
+
+# --- booking --------------------------------------------------------------------------------
+
+def create_booking(premises: Premises, request: BookingRequest, *, accepted_terms: str,
+                   skip_conflicts: bool = False, expected_conflicts: frozenset[date] = frozenset(),
+                   now: datetime | None = None) -> BookingSeries:
+    """Book the request's free dates; see the module docstring. Flushes, never commits.
+
+    ``accepted_terms`` is the checksum of the terms the booker saw and accepted; if they have
+    changed since, nothing is booked. With ``skip_conflicts`` the dates that cannot be booked
+    are left out – but only those the booker was shown (``expected_conflicts``): a date that
+    became unavailable since the preview refuses the booking, so the booker sees it first.
+    """
+    now = now or utcnow()
+    if accepted_terms != terms_checksum(premises.terms):
+        raise BookingError(_("Villkoren för lokalen har ändrats sedan du läste dem. Läs dem "
+                             "igen och godkänn dem på nytt."))
+    plan = plan_booking(premises, request, now=now)
+    if plan.problems:
+        raise BookingError(plan.problems)
+    conflicts = plan.conflicts
+    if conflicts and (not skip_conflicts or not plan.is_series
+                      or {c.day for c in conflicts} - set(expected_conflicts)):
+        problems = [p for c in conflicts for p in c.problems]
+        if all(p.code == "booked" for p in problems):
+            raise BookingConflict(problems)
+        raise BookingError(problems)
+    if not plan.bookable:
+        raise BookingError(_("Det finns inget datum kvar att boka."))
+
+    booker = request.booker
+    state = OccurrenceState.REQUESTED if plan.needs_approval else OccurrenceState.CONFIRMED
+    series = BookingSeries(
+        premises=premises, booked_by=booker.user, association=booker.association,
+        booker_type=booker.booker_type, activity=request.activity, attendees=request.attendees,
+        recurrence=request.recurrence, first_date=plan.bookable[0].day,
+        last_date=plan.bookable[-1].day, start_minute=request.start_minute,
+        end_minute=request.end_minute, terms_accepted_at=now, terms_checksum=accepted_terms,
+        created_at=now, updated_at=now)
+    for planned in plan.bookable:
+        series.occurrences.append(BookingOccurrence(
+            premises_id=premises.id, starts_at=planned.starts_at, ends_at=planned.ends_at,
+            state=state, price_ore=planned.price.total_ore,
+            peak_minutes=planned.price.peak_minutes, created_at=now, updated_at=now))
+    _in_savepoint(lambda: db.session.add(series))
+
+    if plan.needs_approval:
+        case = open_case(BOOKING, subject=_subject(series), applicant=booker.user,
+                         association_id=booker.association.id if booker.association else None)
+        series.case = case
+        db.session.flush()
+        submit(case, booker.user)
+    audit.record("booking.create", series, actor=booker.user, premises_id=premises.id,
+                 booker_type=str(booker.booker_type), association_id=series.association_id,
+                 occurrences=len(series.occurrences), state=str(state),
+                 skipped=[c.day.isoformat() for c in conflicts],
+                 terms_checksum=accepted_terms, terms_accepted_at=now.isoformat(),
+                 total_ore=plan.total_ore)
+    db.session.flush()
+    if plan.needs_approval:
+        _mail(series, "mail/booking_received",
+              _("Vi har tagit emot din bokningsförfrågan %(number)s", number=series.case.number))
+    else:
+        _mail(series, "mail/booking_confirmed",
+              _("Bokningen är klar: %(premises)s", premises=premises.name), with_ics=True)
+    return series
+
+
+def _in_savepoint(change) -> None:
+    """Make ``change()`` and flush it in a savepoint; the exclusion constraint's refusal
+    becomes :class:`BookingConflict` and leaves the surrounding transaction usable.
+
+    The change must be made inside: ``begin_nested()`` flushes what is pending before the
+    SAVEPOINT, where a refusal would break the whole transaction.
+    """
+    try:
+        with db.session.begin_nested():
+            change()
+            db.session.flush()
+    except IntegrityError as error:
+        if not is_overlap_violation(error):
+            raise
+        raise BookingConflict(already_booked_message()) from error
+
+
+def is_overlap_violation(error: IntegrityError) -> bool:
+    """Whether PostgreSQL's exclusion constraint refused the row."""
+    orig = getattr(error, "orig", None)
+    return (getattr(orig, "sqlstate", None) == EXCLUSION_VIOLATION
+            or NO_OVERLAP_CONSTRAINT in str(error))
+
+
+def _subject(series: BookingSeries) -> str:
+    when = (f"{series.first_date.isoformat()}" if series.first_date == series.last_date
+            else f"{series.first_date.isoformat()}–{series.last_date.isoformat()}")
+    who = series.association.name if series.association else series.booked_by.name
+    return f"{series.premises.name}, {when}, {who}"[:300]
+
+
+# --- the case: approve, reject, withdraw ----------------------------------------------------
+
+def decide(series: BookingSeries, action: str, user: Any, note: str | None = None) -> None:
+    """Apply a transition of the series' case and its effect on the occurrences."""
+    if series.case is None:
+        raise BookingError(_("Bokningen behöver inget beslut."))
+    apply(series.case, action, user, note=note)
+    now = utcnow()
+    target = {BookingCaseState.APPROVED: OccurrenceState.CONFIRMED,
+              BookingCaseState.REJECTED: OccurrenceState.REJECTED,
+              BookingCaseState.WITHDRAWN: OccurrenceState.CANCELLED}.get(series.case.state)
+    if target is None:
+        return
+    changed = []
+    for occurrence in series.occurrences:
+        if occurrence.state == OccurrenceState.REQUESTED:
+            occurrence.state = target
+            occurrence.updated_at = now
+            if target == OccurrenceState.CANCELLED:
+                occurrence.cancelled_at, occurrence.cancelled_by_id = now, user.id
+                occurrence.cancel_reason = _("Förfrågan återkallades.")
+            changed.append(occurrence.id)
+    series.updated_at = now
+    audit.record(f"booking.{action}", series, actor=user, occurrences=changed)
+    db.session.flush()
+    if target == OccurrenceState.CONFIRMED:
+        _mail(series, "mail/booking_confirmed",
+              _("Bokningen är godkänd: %(premises)s", premises=series.premises.name),
+              with_ics=True)
+    elif target == OccurrenceState.REJECTED:
+        _mail(series, "mail/booking_rejected",
+              _("Beslut om din bokningsförfrågan %(number)s", number=series.case.number),
+              reasons=note)
+
+
+# --- cancelling -----------------------------------------------------------------------------
+
+def cancel(occurrences: list[BookingOccurrence], user: Any, reason: str | None = None, *,
+           as_officer: bool = False, now: datetime | None = None) -> list[BookingOccurrence]:
+    """Cancel occurrences of one series: by the booker side within the deadline, or by a
+    bookings officer at any time with a reason. All or nothing."""
+    now = now or utcnow()
+    if not occurrences:
+        raise BookingError(_("Välj minst en tid att avboka."))
+    series = occurrences[0].series
+    reason = (reason or "").strip() or None
+    if as_officer and not reason:
+        raise BookingError([Problem("reason", _(
+            "Skriv varför tiden avbokas. Det skickas till den som har bokat."), "reason")])
+    for occurrence in occurrences:
+        if occurrence.series_id != series.id:
+            raise ValueError("cancel() takes occurrences of one series")
+        decision = (can_cancel_as_officer(user, occurrence) if as_officer
+                    else can_cancel(user, occurrence, now))
+        if not decision:
+            raise BookingError(decision.reason)
+    for occurrence in occurrences:
+        occurrence.state = OccurrenceState.CANCELLED
+        occurrence.cancelled_at, occurrence.cancelled_by_id = now, user.id
+        occurrence.cancel_reason = reason
+        occurrence.updated_at = now
+    series.updated_at = now
+    audit.record("booking.cancel", series, actor=user, as_officer=as_officer, reason=reason,
+                 occurrences=[o.id for o in occurrences])
+    db.session.flush()
+    case = series.case
+    if (case is not None and case.state == BookingCaseState.SUBMITTED and not as_officer
+            and not any(o.state == OccurrenceState.REQUESTED for o in series.occurrences)):
+        apply(case, "withdraw", user, note=_("Alla tider avbokades."))
+    _mail(series, "mail/booking_cancelled",
+          _("Avbokat: %(premises)s", premises=series.premises.name),
+          cancelled=[_occurrence_line(o) for o in occurrences], reason=reason,
+          by_officer=as_officer, with_ics=True, ics_occurrences=occurrences)
+    return occurrences
+
+
+# --- exceptions: move one occurrence, change the time of the rest ---------------------------
+
+THIS, FOLLOWING, ALL = "this", "following", "all"
+
+
+def reschedule(occurrence: BookingOccurrence, user: Any, *, day: date, start_minute: int,
+               end_minute: int, scope: str = THIS, as_officer: bool = False,
+               now: datetime | None = None) -> list[BookingOccurrence]:
+    """Move one occurrence (``this``: to another date and/or time), or change the time of
+    this and the following occurrences (``following``) or of every coming occurrence of the
+    series (``all``), keeping their dates. All or nothing: if any of them cannot move, none
+    does, and the problems name the dates.
+
+    The booker side may do this on premises without approval, for occurrences still before
+    the cancellation deadline; a bookings officer may always (``as_officer``). A moved
+    occurrence keeps its state and gets a new price; moved alone, it becomes an exception
+    that later changes of the whole series leave alone.
+    """
+    now = now or utcnow()
+    series, premises = occurrence.series, occurrence.premises
+    targets = _reschedule_targets(occurrence, scope, now)
+    for target in targets:
+        decision = (can_cancel_as_officer(user, target) if as_officer
+                    else can_cancel(user, target, now))
+        if not decision:
+            raise BookingError(decision.reason)
+    if not as_officer and premises.requires_approval:
+        raise BookingError(_("Bokningar av den här lokalen godkänns av en handläggare. Avboka "
+                             "och boka en ny tid, eller kontakta lokalbokningen."))
+    problems = shape_problems(premises, start_minute, end_minute)
+    if problems:
+        raise BookingError(problems)
+    calendar = Calendar(premises)
+    tariff = premises.tariff_for(series.booker_type)
+    own = tuple(t.id for t in targets)
+    moves = []
+    for target in targets:
+        new_day = day if scope == THIS else to_local(target.starts_at).date()
+        problems += calendar.date_problems(new_day, start_minute, end_minute, now=now)
+        starts_at, ends_at = interval(new_day, start_minute, end_minute)
+        if db.session.scalar(active_overlapping(premises.id, starts_at, ends_at, own)
+                             .with_only_columns(BookingOccurrence.id).limit(1)) is not None:
+            problems.append(_booked_problem(new_day, start_minute, end_minute))
+        moves.append((target, starts_at, ends_at))
+    if problems:
+        if all(p.code == "booked" for p in problems):
+            raise BookingConflict(problems)
+        raise BookingError(problems)
+    before = {t.id: [t.starts_at.isoformat(), t.ends_at.isoformat()] for t in targets}
+    whole_pattern = scope == ALL or (scope == FOLLOWING
+                                     and targets[0] is _first_coming(series, now))
+
+    def move() -> None:
+        for target, starts_at, ends_at in moves:
+            cost = price(premises, tariff, starts_at, ends_at)
+            target.starts_at, target.ends_at = starts_at, ends_at
+            target.price_ore, target.peak_minutes = cost.total_ore, cost.peak_minutes
+            target.is_exception = scope == THIS
+            target.updated_at = now
+        if whole_pattern:
+            series.start_minute, series.end_minute = start_minute, end_minute
+        series.updated_at = now
+
+    _in_savepoint(move)
+    audit.record("booking.reschedule", series, actor=user, scope=scope, as_officer=as_officer,
+                 before=before, after={t.id: [t.starts_at.isoformat(), t.ends_at.isoformat()]
+                                       for t in targets})
+    _mail(series, "mail/booking_changed",
+          _("Ändrad bokning: %(premises)s", premises=premises.name),
+          changed=[_occurrence_line(t) for t in targets], by_officer=as_officer,
+          with_ics=True, ics_occurrences=targets)
+    return targets
+
+
+def _first_coming(series: BookingSeries, now: datetime) -> BookingOccurrence | None:
+    return next((o for o in series.occurrences if o.is_active and o.starts_at > now), None)
+
+
+def _reschedule_targets(occurrence: BookingOccurrence, scope: str,
+                        now: datetime) -> list[BookingOccurrence]:
+    if scope == THIS:
+        return [occurrence]
+    if scope not in (FOLLOWING, ALL):
+        raise ValueError(f"unknown scope {scope!r}")
+    coming = [o for o in occurrence.series.occurrences
+              if o.is_active and o.starts_at > now and (o is occurrence or not o.is_exception)]
+    if scope == FOLLOWING:
+        coming = [o for o in coming if o.starts_at >= occurrence.starts_at]
+    if not coming:
+        raise BookingError(_("Det finns inga kommande tider att ändra."))
+    return coming
+
+
+
+
+# --- calendar feeds -------------------------------------------------------------------------
+
+FEED_PAST_DAYS = 30
+
+
+def premises_feed(premises: Premises, *, now: datetime | None = None) -> bytes:
+    """The public feed of a premises: when it is taken, nothing about by whom or for what."""
+    now = now or utcnow()
+    rows = db.session.scalars(
+        select(BookingOccurrence)
+        .where(BookingOccurrence.premises_id == premises.id,
+               BookingOccurrence.state.in_(ACTIVE_STATES),
+               BookingOccurrence.ends_at > now - timedelta(days=FEED_PAST_DAYS))
+        .order_by(BookingOccurrence.starts_at)).all()
+    calendar = ical.new_calendar(premises.name)
+    for occurrence in rows:
+        calendar.add_component(ical.occurrence_event(
+            occurrence, summary=_("Bokad"), location=premises.address, stamp=now))
+    return ical.to_bytes(calendar)
+
+
+def create_feed(user: User) -> str:
+    """A new secret feed address token for ``user`` (the old one stops working)."""
+    token = secrets.token_urlsafe(32)
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    if feed is None:
+        feed = CalendarFeed(user_id=user.id)
+        db.session.add(feed)
+    feed.token_hash, feed.created_at, feed.last_used_at = _token_hash(token), utcnow(), None
+    audit.record("booking.feed_create", feed, actor=user)
+    db.session.flush()
+    return token
+
+
+def revoke_feed(user: User) -> bool:
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    if feed is None:
+        return False
+    audit.record("booking.feed_revoke", feed, actor=user)
+    db.session.delete(feed)
+    db.session.flush()
+    return True
+
+
+def personal_feed(token: str, *, now: datetime | None = None) -> bytes | None:
+    """The feed behind a secret token: the bookings the user may see as booker (their own
+    and their associations'), or None for an unknown or revoked token."""
+    from lokapp.bookings.queries import series_for_booker
+
+    now = now or utcnow()
+    feed = db.session.scalar(select(CalendarFeed).where(
+        CalendarFeed.token_hash == _token_hash(token)))
+    if feed is None:
+        return None
+    user = db.session.get(User, feed.user_id)
+    if user is None or not user.is_active:
+        return None
+    feed.last_used_at = now
+    calendar = ical.new_calendar(_("Mina lokalbokningar"))
+    since = now - timedelta(days=FEED_PAST_DAYS)
+    for series in db.session.scalars(series_for_booker(user)):
+        for occurrence in series.occurrences:
+            if occurrence.ends_at > since:
+                calendar.add_component(ical.occurrence_event(
+                    occurrence, summary=f"{series.premises.name}: {series.activity}",
+                    location=series.premises.address, stamp=now))
+    return ical.to_bytes(calendar)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# --- mail -----------------------------------------------------------------------------------
+
+def _occurrence_line(occurrence: BookingOccurrence) -> dict:
+    start, end = to_local(occurrence.starts_at), to_local(occurrence.ends_at)
+    return {"date": day_label(start.date()), "start": start.strftime("%H:%M"),
+            "end": end.strftime("%H:%M"), "price": format_sek(occurrence.price_ore),
+            "state": str(occurrence.state.label)}
+
+
+def calendar_for(series: BookingSeries, occurrences: list[BookingOccurrence] | None = None
+                 ) -> bytes:
+    """The series (or some of its occurrences) as an .ics file for the booker."""
+    from lokapp.auth.services import absolute_url
+
+    premises = series.premises
+    return ical.series_calendar(
+        occurrences if occurrences is not None else series.occurrences,
+        summary=f"{premises.name}: {series.activity}", location=premises.address,
+        description=_("Bokning %(reference)s", reference=series.reference),
+        url=absolute_url("bookings.series", series_id=series.id))
+
+
+def _mail(series: BookingSeries, template: str, subject: str, *, with_ics: bool = False,
+          ics_occurrences: list[BookingOccurrence] | None = None, **extra: Any) -> None:
+    from lokapp.auth.services import absolute_url
+
+    user = series.booked_by
+    if user is None or not user.email:
+        return
+    premises = series.premises
+    active = [o for o in series.occurrences if o.is_active]
+    context = {
+        "name": user.name, "premises": premises.name, "address": premises.address,
+        "reference": series.reference, "number": series.case.number if series.case else None,
+        "booker": series.association.name if series.association else user.name,
+        "activity": series.activity,
+        "occurrences": [_occurrence_line(o) for o in active],
+        "total": format_sek(sum(o.price_ore for o in active)),
+        "link": absolute_url("bookings.series", series_id=series.id),
+        "deadline_hours": premises.cancel_hours_before, **extra,
+    }
+    attachments = []
+    if with_ics:
+        attachments.append(("bokning.ics", "text/calendar; method=PUBLISH",
+                            calendar_for(series, ics_occurrences)))
+    queue_mail(to=user.email, subject=subject, template=template, context=context,
+               attachments=attachments, related=("booking_series", series.id))
+
+
+# --- administration of the catalogue --------------------------------------------------------
+
+def save_premises(premises: Premises | None, data: dict[str, Any], equipment: list[str],
+                  user: Any) -> Premises:
+    """Create or update a premises from plain data (the form's); audited with old and new."""
+    creating = premises is None
+    if creating:
+        premises = Premises()
+        db.session.add(premises)
+    for key, value in data.items():
+        setattr(premises, key, value)
+    wanted = set(equipment)
+    premises.equipment_rows = [row for row in premises.equipment_rows if row.item in wanted]
+    have = {row.item for row in premises.equipment_rows}
+    premises.equipment_rows += [PremisesEquipment(item=item) for item in equipment
+                                if item not in have]
+    if creating:
+        db.session.flush()
+        audit.record("premises.create", premises, actor=user, name=premises.name)
+    else:
+        audit.record_update("premises.update", premises, actor=user,
+                            equipment=sorted(str(e) for e in wanted))
+    db.session.flush()
+    return premises
+
+
+def save_opening_hours(premises: Premises, hours: dict[int, tuple[int, int] | None],
+                       user: Any) -> None:
+    """Replace the weekly hours: ``{weekday: (opens, closes) or None (closed)}``."""
+    before = {h.weekday: (h.opens_minute, h.closes_minute) for h in premises.opening_hours}
+    existing = {h.weekday: h for h in premises.opening_hours}
+    for weekday in range(7):
+        span, row = hours.get(weekday), existing.get(weekday)
+        if span is None and row is not None:
+            premises.opening_hours.remove(row)
+        elif span is not None and row is None:
+            premises.opening_hours.append(OpeningHours(weekday=weekday, opens_minute=span[0],
+                                                       closes_minute=span[1]))
+        elif span is not None:
+            row.opens_minute, row.closes_minute = span
+    audit.record("premises.hours", premises, actor=user,
+                 before={str(k): list(v) for k, v in before.items()},
+                 after={str(k): list(v) for k, v in hours.items() if v})
+    db.session.flush()
+
+
+def add_blackout(premises: Premises, starts_on: date, ends_on: date, reason: str,
+                 user: Any) -> tuple[Blackout, int]:
+    """Close the premises for a period. Returns the blackout and how many active
+    occurrences fall in it (they are not cancelled automatically: an officer decides)."""
+    blackout = Blackout(starts_on=starts_on, ends_on=ends_on, reason=reason)
+    premises.blackouts.append(blackout)
+    db.session.flush()
+    audit.record("premises.blackout_add", premises, actor=user, blackout_id=blackout.id,
+                 starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat(), reason=reason)
+    start, end = at(starts_on, 0), at(ends_on + timedelta(days=1), 0)
+    affected = db.session.scalar(select(func.count()).select_from(
+        active_overlapping(premises.id, start, end).subquery())) or 0
+    return blackout, affected
+
+
+def remove_blackout(premises: Premises, blackout: Blackout, user: Any) -> None:
+    premises.blackouts.remove(blackout)
+    audit.record("premises.blackout_remove", premises, actor=user, blackout_id=blackout.id,
+                 starts_on=blackout.starts_on.isoformat(), ends_on=blackout.ends_on.isoformat())
+    db.session.flush()
+
+
+def save_tariffs(premises: Premises, tariffs: dict[BookerType, tuple[int, int] | None],
+                 user: Any) -> None:
+    """``{booker_type: (off_peak_ore, peak_ore) or None (free of charge)}``."""
+    existing = {t.booker_type: t for t in premises.tariffs}
+    before = {str(k): [t.off_peak_ore_per_hour, t.peak_ore_per_hour]
+              for k, t in existing.items()}
+    for booker_type in BookerType:
+        rates, row = tariffs.get(booker_type), existing.get(booker_type)
+        if rates is None and row is not None:
+            premises.tariffs.remove(row)
+        elif rates is not None and row is None:
+            premises.tariffs.append(Tariff(booker_type=booker_type,
+                                           off_peak_ore_per_hour=rates[0],
+                                           peak_ore_per_hour=rates[1]))
+        elif rates is not None:
+            row.off_peak_ore_per_hour, row.peak_ore_per_hour = rates
+    audit.record("premises.tariffs", premises, actor=user, before=before,
+                 after={str(k): list(v) for k, v in tariffs.items() if v})
+    db.session.flush()
+
+
+def format_when(occurrence: BookingOccurrence) -> str:
+    return f"{format_local(occurrence.starts_at)}–{format_local(occurrence.ends_at, '%H:%M')}"
+
