@@ -198,7 +198,8 @@ def confirm(premises_id: int):
     place = _bookable(premises_id)
     form = ConfirmBookingForm(booker_choices=_booker_choices(place, _user()))
     if not form.validate_on_submit():
-        if any(form[name].errors for name in ("accept_terms", "skip_conflicts")):
+        preview_only = {"accept_terms", "skip_conflicts"}
+        if all(name in preview_only for name, errors in form.errors.items() if errors):
             plan = services.plan_booking(place, _booking_request(form))
             return _preview_page(place, plan, form), 400
         return _form_page(place, form, 400)

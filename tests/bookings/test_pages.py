@@ -308,3 +308,31 @@ def test_mine_lists_own_and_association_bookings(client, login_as, make_premises
     html = _text(client.get("/mina-bokningar"))
     assert "Föreningens årsmöte" in html
     assert "Någon annans fest" not in html
+
+
+def test_preview_suggests_another_room_for_a_booked_date(client, login_as, make_premises,
+                                                        make_user, app):
+    from lokapp.bookings.models import Recurrence
+
+    premises = make_premises()
+    first = next_weekday(1, weeks_ahead=2)
+    with app.test_request_context():
+        services.create_booking(premises, request_for(make_user(), first + timedelta(weeks=1)),
+                                accepted_terms=accepted(premises))
+    db.session.commit()
+    login_as()
+    html = _text(client.post(f"/lokaler/{premises.id}/boka", data=_form(
+        first, recurrence=Recurrence.WEEKLY.value,
+        until=(first + timedelta(weeks=2)).isoformat())))
+    second = (first + timedelta(weeks=1)).isoformat()
+    assert f"Sök en annan ledig lokal {second}" in html
+    assert f"/lokaler?datum={second}&fran=18:00&till=20:00&antal=12" in html
+
+
+def test_tampered_confirmation_goes_back_to_the_form(client, login_as, make_premises):
+    premises = make_premises()
+    login_as()
+    response = client.post(f"/lokaler/{premises.id}/boka/bekrafta", data={
+        **_form(next_weekday(1), start="kväll"), "terms_checksum": accepted(premises)})
+    assert response.status_code == 400
+    assert "Skriv tiden som timmar och minuter" in _text(response)
