@@ -92,10 +92,11 @@ class Week:
 
 
 def load_premises(premises_id: int, *, published_only: bool = True) -> Premises | None:
-    """A premises with its hours, blackouts, tariffs and equipment (one query each)."""
+    """A premises with its hours, blackouts, tariffs, equipment and photos (a query each)."""
     query = select(Premises).where(Premises.id == premises_id).options(
         selectinload(Premises.opening_hours), selectinload(Premises.blackouts),
-        selectinload(Premises.tariffs), selectinload(Premises.equipment_rows))
+        selectinload(Premises.tariffs), selectinload(Premises.equipment_rows),
+        selectinload(Premises.photos))
     if published_only:
         query = query.where(Premises.is_published)
     return db.session.scalar(query)

@@ -10,6 +10,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
@@ -428,6 +429,16 @@ def _hours_form():
 
 
 OpeningHoursForm = _hours_form()
+
+
+class PhotoForm(BaseForm):
+    photo = FileField(_l("Bild"), validators=[FileRequired(message=_l("Välj en bild."))],
+                      description=_l("JPEG eller PNG. Bilden förminskas och uppgifter om "
+                                     "kamera och plats tas bort."))
+    alt_text = text_field(_l("Beskrivning av bilden"), max_length=300,
+                          description=_l("Beskriv vad bilden visar för den som inte ser den, "
+                                         "till exempel ”Ljus sal med stolar i rader och en "
+                                         "scen längst fram”."))
 
 
 class BlackoutForm(BaseForm):

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from lokapp.associations.models import Association, District
     from lokapp.auth.models import User
     from lokapp.core.cases import Case
+    from lokapp.core.uploads import StoredFile
 
 MINUTES_PER_DAY = 1440
 
@@ -158,6 +159,9 @@ class Premises(db.Model):
                                                  cascade="all, delete-orphan")
     equipment_rows: Mapped[list[PremisesEquipment]] = relationship(
         back_populates="premises", cascade="all, delete-orphan", lazy="selectin")
+    photos: Mapped[list[PremisesPhoto]] = relationship(
+        back_populates="premises", cascade="all, delete-orphan",
+        order_by="(PremisesPhoto.sort_order, PremisesPhoto.id)")
 
     __table_args__ = (
         CheckConstraint("capacity > 0", name="capacity_positive"),
@@ -210,6 +214,29 @@ class PremisesEquipment(db.Model):
     item: Mapped[Equipment] = mapped_column(enum_type(Equipment), primary_key=True)
 
     premises: Mapped[Premises] = relationship(back_populates="equipment_rows")
+
+
+class PremisesPhoto(db.Model):
+    """A photo of a premises: a resized JPEG and a thumbnail (metadata stripped) with the
+    text that describes it to people who cannot see it."""
+
+    __tablename__ = "premises_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    premises_id: Mapped[int] = mapped_column(ForeignKey("premises.id", ondelete="CASCADE"),
+                                             index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="RESTRICT"))
+    thumbnail_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id",
+                                                         ondelete="RESTRICT"))
+    alt_text: Mapped[str] = mapped_column(String(300))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    premises: Mapped[Premises] = relationship(back_populates="photos")
+    file: Mapped[StoredFile] = relationship(foreign_keys=[file_id])
+    thumbnail: Mapped[StoredFile] = relationship(foreign_keys=[thumbnail_id])
 
 
 class OpeningHours(db.Model):

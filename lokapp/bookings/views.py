@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from lokapp.associations.models import Association
 from lokapp.auth.services import absolute_url
-from lokapp.bookings import availability, queries, services
+from lokapp.bookings import availability, photos, queries, services
 from lokapp.bookings.forms import (
     COMMERCIAL,
     PRIVATE,
@@ -35,6 +35,7 @@ from lokapp.bookings.forms import (
     ConfirmBookingForm,
     OfficerCancelForm,
     OpeningHoursForm,
+    PhotoForm,
     PremisesForm,
     RescheduleForm,
     SearchForm,
@@ -49,6 +50,7 @@ from lokapp.bookings.models import (
     BookingSeries,
     CalendarFeed,
     Premises,
+    PremisesPhoto,
     Recurrence,
 )
 from lokapp.bookings.permissions import booking_associations, is_booker_side
@@ -59,6 +61,7 @@ from lokapp.core.access import login_required, object_rule, public, role_require
 from lokapp.core.forms import EmptyForm
 from lokapp.core.permissions import check, require
 from lokapp.core.time import to_local, today_local, utcnow
+from lokapp.core.uploads import UploadError, send_stored_file
 from lokapp.core.workflow import CaseActionForm, WorkflowError
 from lokapp.extensions import db
 
@@ -241,6 +244,29 @@ def _date_arg(name: str) -> date | None:
         return date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+
+
+@bp.get("/lokaler/<int:premises_id>/bilder/<int:photo_id>")
+@public
+def photo(premises_id: int, photo_id: int):
+    return _send_photo(premises_id, photo_id, thumbnail=False)
+
+
+@bp.get("/lokaler/<int:premises_id>/bilder/<int:photo_id>/liten")
+@public
+def photo_thumbnail(premises_id: int, photo_id: int):
+    return _send_photo(premises_id, photo_id, thumbnail=True)
+
+
+def _send_photo(premises_id: int, photo_id: int, *, thumbnail: bool):
+    """A published premises' photo for everyone; an unpublished one's for administrators."""
+    place = db.get_or_404(Premises, premises_id)
+    if not place.is_published and not check("bookings.manage_premises", _user()):
+        abort(404)
+    picture = db.get_or_404(PremisesPhoto, photo_id)
+    if picture.premises_id != place.id:
+        abort(404)
+    return send_stored_file(picture.thumbnail if thumbnail else picture.file, inline=True)
 
 
 @bp.get("/lokaler/<int:premises_id>/kalender.ics")
@@ -555,6 +581,38 @@ def admin_blackout_remove(premises_id: int, blackout_id: int):
     db.session.commit()
     flash(_("Avstängningen är borttagen."), "success")
     return redirect(url_for(".admin_blackouts", premises_id=place.id))
+
+
+@bp.route("/admin/lokaler/<int:premises_id>/bilder", methods=["GET", "POST"])
+@role_required("admin")
+def admin_photos(premises_id: int):
+    place = _admin_premises(premises_id)
+    form = PhotoForm()
+    if form.validate_on_submit():
+        try:
+            photos.add_photo(place, form.photo.data, form.alt_text.data, _user())
+        except UploadError as error:
+            db.session.rollback()
+            form.photo.errors = [*form.photo.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("Bilden är uppladdad."), "success")
+            return redirect(url_for(".admin_photos", premises_id=place.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("bookings/admin_photos.html", form=form, premises=place), status
+
+
+@bp.post("/admin/lokaler/<int:premises_id>/bilder/<int:photo_id>/ta-bort")
+@role_required("admin")
+def admin_photo_remove(premises_id: int, photo_id: int):
+    place = _admin_premises(premises_id)
+    picture = db.get_or_404(PremisesPhoto, photo_id)
+    if picture.premises_id != place.id:
+        abort(404)
+    photos.remove_photo(place, picture, _user())
+    db.session.commit()
+    flash(_("Bilden är borttagen."), "success")
+    return redirect(url_for(".admin_photos", premises_id=place.id))
 
 
 @bp.route("/admin/lokaler/<int:premises_id>/taxor", methods=["GET", "POST"])

@@ -176,7 +176,7 @@ def test_administrator_pages(new_page, world):
     page.get_by_label("Antal personer").fill("många")
     page.get_by_role("button", name="Spara").click()
     expect(page.locator(".error-summary")).to_contain_text("Skriv ett heltal")
-    for link in ("Öppettider", "Avstängningar", "Taxor"):
+    for link in ("Öppettider", "Avstängningar", "Taxor", "Bilder"):
         page.get_by_role("navigation", name="Lokalens inställningar").get_by_role(
             "link", name=link, exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(link)
