@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from lokapp.auth.views import bp as auth_bp
     from lokapp.bookings.views import bp as bookings_bp
     from lokapp.core.views import bp as core_bp
+    from lokapp.grants.views import bp as grants_bp
 
     for blueprint in (core_bp, auth_bp, admin_bp, agreement_bp):
         app.register_blueprint(blueprint)
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(directory_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(grants_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -134,6 +136,7 @@ def register_cli(app: Flask) -> None:
     from lokapp.auth import cli as _auth_cli  # noqa: F401 - registers commands on `lok`
     from lokapp.cli import lok
     from lokapp.core.mail import outbox_cli
+    from lokapp.grants import cli as _grants_cli  # noqa: F401 - grants-seed, demo step
     from lokapp.letters import cli as _letters_cli  # noqa: F401 - letter-sample, letters-batch
 
     app.cli.add_command(lok)

@@ -38,6 +38,7 @@ class LetterKind(RichStrEnum):
                               _l("Beslut: årlig uppdatering godkänd"), "success")
     CHANGE_APPROVED = "change_approved", _l("Beslut: ändrade uppgifter godkända"), "success"
     CHANGE_REJECTED = "change_rejected", _l("Beslut: ändrade uppgifter avslagna"), "danger"
+    GRANT_DECISION = "grant_decision", _l("Beslut om bidrag"), "info"
 
 
 class BatchState(RichStrEnum):

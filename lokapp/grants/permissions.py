@@ -1,0 +1,176 @@
+"""Who may do what with grants – the only place these rules live.
+
+- **Administrators** manage programmes (``grants.manage``).
+- **Applicants**: people linked to the association (``AssociationMember``). Anyone linked
+  sees the association's applications (partsinsyn); administrators, ordförande, kassör and
+  bidragsansvarig of the association apply, edit drafts, submit and withdraw. A member of
+  association A never sees association B's applications.
+- **Grant officers**: global role *officer* (or *supervisor*) with the staff area *grants*.
+  They see submitted applications and handle them – except an association they are linked
+  to themselves (jäv). Deciding within their delegation: :func:`delegation_of` is the lower
+  of the officer's and the programme's limit. Confirming a proposal needs a second officer,
+  not the proposer, whose delegation covers the proposed amount (four-eyes).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from lokapp.auth.models import AssociationMember, AssociationRole, GlobalRole, StaffArea
+from lokapp.core.cases import Case
+from lokapp.core.permissions import Decision, permission
+from lokapp.extensions import db
+from lokapp.grants.models import GrantApplication, Outcome
+
+APPLY_ROLES = frozenset({AssociationRole.ADMINISTRATOR.value, AssociationRole.CHAIR.value,
+                         AssociationRole.TREASURER.value, AssociationRole.GRANT_MANAGER.value})
+EDITABLE_STATES = frozenset({"draft", "needs_completion"})
+
+_NOT_MEMBER = _l("Du företräder inte den här föreningen.")
+_NOT_APPLICANT = _l("Bara föreningens administratör, ordförande, kassör eller bidragsansvarig "
+                    "kan söka bidrag och ändra ansökningar.")
+_NOT_OFFICER = _l("Bidragsansökningar handläggs av handläggare med området bidrag.")
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def is_grant_officer(user: Any) -> bool:
+    return (_authenticated(user) and user.has_any_role(GlobalRole.OFFICER, GlobalRole.SUPERVISOR)
+            and user.has_area(StaffArea.GRANTS))
+
+
+def membership(user: Any, association_id: int | None) -> AssociationMember | None:
+    if not _authenticated(user) or association_id is None:
+        return None
+    return db.session.scalar(select(AssociationMember).where(
+        AssociationMember.user_id == user.id,
+        AssociationMember.association_id == association_id))
+
+
+def application_of(obj: Any) -> GrantApplication | None:
+    if isinstance(obj, GrantApplication):
+        return obj
+    if isinstance(obj, Case):
+        return db.session.scalar(select(GrantApplication).where(GrantApplication.case_id == obj.id))
+    return None
+
+
+def _applicant(user: Any, association_id: int) -> Decision:
+    member = membership(user, association_id)
+    if member is None:
+        return Decision(False, str(_NOT_MEMBER))
+    if not member.role_names & APPLY_ROLES:
+        return Decision(False, str(_NOT_APPLICANT))
+    return Decision(True)
+
+
+def disqualified(user: Any, association_id: int | None) -> Decision:
+    """Jäv: an officer linked to the association in any role may not handle its cases."""
+    if membership(user, association_id) is not None:
+        return Decision(True, str(_l(
+            "Du är jävig: du är knuten till föreningen och får inte handlägga eller besluta "
+            "i dess ärenden. Be en kollega ta ärendet.")))
+    return Decision(False)
+
+
+def delegation_of(user: Any, application: GrantApplication) -> int:
+    """The largest amount ``user`` may decide alone in this application's programme."""
+    own = getattr(user, "delegation_limit_sek", None) or 0
+    cap = application.programme.delegation_limit_sek
+    return own if cap is None else min(own, cap)
+
+
+def decision_amount(application: GrantApplication, outcome: Outcome | str,
+                    amount_sek: int | None) -> int:
+    """The amount a decision is about: the grant, or for a rejection what was requested."""
+    if not application.programme.is_monetary:
+        return 0
+    if Outcome(outcome) == Outcome.REJECTED:
+        return application.requested_sek or 0
+    return amount_sek or 0
+
+
+@permission("grants.manage")
+def can_manage(user: Any) -> bool:
+    return _authenticated(user) and user.has_role(GlobalRole.ADMIN)
+
+
+@permission("grants.apply_for")
+def can_apply_for(user: Any, association: Any) -> Decision:
+    return _applicant(user, association.id)
+
+
+@permission("grants.view")
+def can_view(user: Any, application: GrantApplication) -> Decision:
+    if membership(user, application.association_id) is not None:
+        return Decision(True)
+    if is_grant_officer(user) and application.case.state != "draft":
+        return Decision(True)
+    return Decision(False, str(_NOT_MEMBER))
+
+
+@permission("grants.edit")
+def can_edit(user: Any, application: GrantApplication) -> Decision:
+    decision = _applicant(user, application.association_id)
+    if not decision:
+        return decision
+    if application.case.state not in EDITABLE_STATES:
+        return Decision(False, str(_l("Ansökan är inskickad och kan inte ändras nu.")))
+    return Decision(True)
+
+
+@permission("grants.submit")
+def can_submit(user: Any, case: Case) -> Decision:
+    return _applicant(user, case.association_id)
+
+
+@permission("grants.withdraw")
+def can_withdraw(user: Any, case: Case) -> Decision:
+    return _applicant(user, case.association_id)
+
+
+@permission("grants.handle")
+def can_handle(user: Any, case: Case) -> Decision:
+    if not is_grant_officer(user):
+        return Decision(False, str(_NOT_OFFICER))
+    jav = disqualified(user, case.association_id)
+    if jav:
+        return Decision(False, jav.reason)
+    return Decision(True)
+
+
+@permission("grants.decide")
+def can_decide(user: Any, case: Case) -> Decision:
+    """May decide (the amount is checked against the delegation by the service)."""
+    return can_handle(user, case)
+
+
+@permission("grants.confirm")
+def can_confirm(user: Any, case: Case) -> Decision:
+    decision = can_handle(user, case)
+    if not decision:
+        return decision
+    application = application_of(case)
+    if application is None:
+        return Decision(False)
+    if application.proposed_by_id == user.id:
+        return Decision(False, str(_l(
+            "Du lämnade själv förslaget. En annan handläggare måste fastställa beslutet.")))
+    amount = decision_amount(application, application.proposed_outcome or Outcome.APPROVED,
+                             application.proposed_sek)
+    if amount > delegation_of(user, application):
+        return Decision(False, str(_l(
+            "Din delegation räcker inte för beslut om %(amount)s kronor.",
+            amount=format_sek(amount))))
+    return Decision(True)
+
+
+def format_sek(amount: int | None) -> str:
+    """``12 500`` – a thin space between thousands, as in Swedish."""
+    if amount is None:
+        return "–"
+    return f"{amount:,}".replace(",", "\u00a0")
