@@ -1,7 +1,13 @@
 """The grants' use cases: one function each; they flush, never commit.
 
-Programmes   :func:`save_programme`, :func:`add_question`, :func:`remove_question`,
-             :func:`set_budget`
+Programmes    :func:`save_programme`, :func:`add_question`, :func:`remove_question`,
+              :func:`set_budget`
+Applications  :func:`start_application` (optionally copying last year's), :func:`save_answers`,
+              :func:`save_budget`, :func:`attach`, :func:`missing_for_submit`,
+              :func:`submit_application` (eligibility, snapshot, number, receipt),
+              :func:`withdraw_application`
+
+``compute_status`` is looked up through this module, so tests can stand in for the register.
 """
 from __future__ import annotations
 
@@ -12,18 +18,29 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lokapp.associations.models import Category
+from lokapp.associations.models import Association, Category, MemberCount
+from lokapp.associations.status import compute_status
 from lokapp.core import audit
+from lokapp.core.cases import open_case, submit
+from lokapp.core.mail import queue_mail
+from lokapp.core.time import to_local, today_local, utcnow
+from lokapp.core.uploads import store_upload
+from lokapp.core.workflow import apply
 from lokapp.extensions import db
 from lokapp.grants.models import (
     AppealRoute,
+    BudgetLineKind,
     Eligibility,
+    GrantApplication,
+    GrantAttachment,
     GrantBudget,
+    GrantBudgetLine,
     GrantProgramme,
     GrantQuestion,
     QuestionKind,
     WindowKind,
 )
+from lokapp.grants.workflow import GRANT_APPLICATION, State
 
 
 class GrantError(Exception):
@@ -143,3 +160,251 @@ def set_budget(programme: GrantProgramme, year: int, amount_sek: int, actor: Any
     audit.record("grant_programme.budget_set", programme, actor=actor, year=year,
                  amount_sek=amount_sek)
     return budget
+
+
+# --- applications ---------------------------------------------------------------------------------
+
+
+@dataclass
+class BudgetLineData:
+    kind: BudgetLineKind
+    description: str
+    amount_sek: int
+
+
+def previous_application(programme: GrantProgramme, association: Association
+                         ) -> GrantApplication | None:
+    """The association's latest submitted application to the programme (to copy from)."""
+    from lokapp.core.cases import Case
+
+    return db.session.scalar(
+        select(GrantApplication).join(Case, Case.id == GrantApplication.case_id)
+        .where(GrantApplication.programme_id == programme.id,
+               GrantApplication.association_id == association.id,
+               Case.submitted_at.is_not(None))
+        .order_by(Case.submitted_at.desc(), GrantApplication.id.desc()).limit(1))
+
+
+def start_application(programme: GrantProgramme, association: Association, user: Any, *,
+                      copy_previous: bool = False) -> GrantApplication:
+    """A private draft (no number yet); with ``copy_previous`` the answers and budget of the
+    association's latest application to the programme are copied (never its files: last
+    year's attachments are last year's)."""
+    if not programme.is_active:
+        raise GrantError(_("Bidragsformen går inte att söka."))
+    case = open_case(GRANT_APPLICATION,
+                     subject=f"{programme.name_sv} – {association.name}"[:300],
+                     applicant=user, association_id=association.id)
+    application = GrantApplication(case_id=case.id, programme_id=programme.id,
+                                   association_id=association.id,
+                                   year=today_local().year, answers={})
+    if copy_previous:
+        source = previous_application(programme, association)
+        if source is None:
+            raise GrantError(_("Föreningen har ingen tidigare ansökan att kopiera."))
+        valid_ids = {str(q.id) for q in programme.questions
+                     if q.kind != QuestionKind.FILE}
+        application.answers = {k: v for k, v in (source.answers or {}).items()
+                               if k in valid_ids}
+        application.own_contribution_sek = source.own_contribution_sek
+        application.requested_sek = source.requested_sek
+        application.copied_from_id = source.id
+        for line in source.budget_lines:
+            application.budget_lines.append(GrantBudgetLine(
+                position=line.position, kind=line.kind, description=line.description,
+                amount_sek=line.amount_sek))
+    db.session.add(application)
+    db.session.flush()
+    audit.record("grant_application.started", application, actor=user,
+                 programme=programme.key, copied_from=application.copied_from_id)
+    return application
+
+
+def _editable(application: GrantApplication) -> None:
+    if application.case.state not in (State.DRAFT, State.NEEDS_COMPLETION):
+        raise GrantError(_("Ansökan är inskickad och kan inte ändras nu."))
+
+
+def save_answers(application: GrantApplication, answers: dict[int, str | None],
+                 user: Any) -> None:
+    """Store the answers of the question step (text as typed, already validated)."""
+    _editable(application)
+    stored = dict(application.answers or {})
+    for question_id, value in answers.items():
+        if value is None or value == "":
+            stored.pop(str(question_id), None)
+        else:
+            stored[str(question_id)] = value
+    application.answers = stored
+    db.session.flush()
+
+
+def save_budget(application: GrantApplication, *, lines: list[BudgetLineData],
+                own_contribution_sek: int, requested_sek: int | None, user: Any) -> int | None:
+    """Store the budget step. With a budget table the requested amount follows from it:
+    costs − income − own contribution; otherwise it is what the association typed."""
+    _editable(application)
+    programme = application.programme
+    if not programme.is_monetary:
+        application.requested_sek = None
+        db.session.flush()
+        return None
+    if programme.has_budget_table:
+        application.budget_lines.clear()
+        db.session.flush()
+        for position, line in enumerate(lines):
+            application.budget_lines.append(GrantBudgetLine(
+                position=position, kind=line.kind, description=line.description,
+                amount_sek=line.amount_sek))
+        application.own_contribution_sek = own_contribution_sek
+        costs = sum(x.amount_sek for x in lines if x.kind == BudgetLineKind.COST)
+        income = sum(x.amount_sek for x in lines if x.kind == BudgetLineKind.INCOME)
+        requested = costs - income - own_contribution_sek
+        if requested < 0:
+            raise GrantError(_("Intäkterna och den egna insatsen är större än kostnaderna, så "
+                               "det finns inget att söka. Kontrollera budgeten."))
+        application.requested_sek = requested
+    else:
+        application.requested_sek = requested_sek
+    db.session.flush()
+    return application.requested_sek
+
+
+def attach(application: GrantApplication, upload: Any, *, label: str, user: Any,
+           question_id: int | None = None) -> GrantAttachment:
+    """Store an uploaded file for a required attachment or a file question (replacing the
+    earlier file for the same thing)."""
+    _editable(application)
+    stored = store_upload(upload, user=user)
+    for old in list(application.attachments):
+        if (question_id is not None and old.question_id == question_id) or \
+                (question_id is None and old.question_id is None and old.label == label):
+            application.attachments.remove(old)
+    attachment = GrantAttachment(stored_file_id=stored.id, label=label[:200],
+                                 question_id=question_id, uploaded_at=utcnow())
+    application.attachments.append(attachment)
+    db.session.flush()
+    return attachment
+
+
+def missing_for_submit(application: GrantApplication, on: date | None = None) -> list[str]:
+    """Everything that stands between the application and a submit, one sentence each."""
+    on = on or today_local()
+    programme = application.programme
+    association = db.session.get(Association, application.association_id)
+    missing: list[str] = []
+    if not programme.is_open_on(on):
+        if programme.closes_on is not None and on > programme.closes_on:
+            missing.append(_("Ansökningstiden gick ut %(date)s.",
+                             date=programme.closes_on.isoformat()))
+        elif programme.opens_on is not None and on < programme.opens_on:
+            missing.append(_("Det går att söka från och med %(date)s.",
+                             date=programme.opens_on.isoformat()))
+        else:
+            missing.append(_("Bidragsformen går inte att söka just nu."))
+    status = compute_status(association, on)
+    from lokapp.associations.status import StatusState
+
+    if programme.eligibility == Eligibility.ELIGIBLE:
+        if not status.is_eligible:
+            missing.append(_("Föreningen måste vara bidragsberättigad i föreningsregistret. "
+                             "Det här saknas:") if status.missing else
+                           _("Föreningen är inte bidragsberättigad (%(status)s).",
+                             status=status.label))
+            missing.extend(status.missing)
+    elif status.state not in (StatusState.REGISTERED, StatusState.ELIGIBLE):
+        missing.append(_("Föreningen måste vara registrerad och inte spärrad "
+                         "(nu: %(status)s).", status=status.label))
+    if programme.categories and association.category_id not in \
+            {c.id for c in programme.categories}:
+        missing.append(_("Bidraget är bara för föreningar i kategorierna %(names)s.",
+                         names=", ".join(c.name_sv for c in programme.categories)))
+    answers = application.answers or {}
+    files = {a.question_id for a in application.attachments if a.question_id is not None}
+    for question in programme.questions:
+        if not question.is_required:
+            continue
+        answered = question.id in files if question.kind == QuestionKind.FILE \
+            else str(question.id) in answers
+        if not answered:
+            missing.append(_("Frågan ”%(label)s” är inte besvarad.", label=question.label_sv))
+    labels = {a.label for a in application.attachments if a.question_id is None}
+    for required in programme.required_attachments or []:
+        if required not in labels:
+            missing.append(_("Bilagan ”%(label)s” saknas.", label=required))
+    if programme.is_monetary:
+        if not application.requested_sek:
+            missing.append(_("Fyll i hur mycket föreningen söker.") if not
+                           programme.has_budget_table else
+                           _("Fyll i budgeten så att det framgår hur mycket föreningen söker."))
+        elif programme.max_amount_sek and application.requested_sek > programme.max_amount_sek:
+            missing.append(_("Föreningen söker %(amount)s kronor, men högsta belopp är "
+                             "%(max)s kronor.", amount=_sek(application.requested_sek),
+                             max=_sek(programme.max_amount_sek)))
+    return missing
+
+
+def _sek(amount: int) -> str:
+    return f"{amount:,}".replace(",", "\u00a0")
+
+
+def snapshot_of(association: Association, year: int) -> dict[str, Any]:
+    """The equal-treatment facts about the association, as they are now."""
+    counts = db.session.execute(
+        select(MemberCount.year, MemberCount.age_band, MemberCount.gender, MemberCount.count)
+        .where(MemberCount.association_id == association.id,
+               MemberCount.year.in_((year - 1, year)))).all()
+    latest = max((row.year for row in counts), default=None)
+    return {
+        "category": association.category.key if association.category else None,
+        "districts": sorted(d.key for d in association.districts),
+        "target_groups": sorted(t.key for t in association.target_groups),
+        "member_counts_year": latest,
+        "member_counts": {f"{row.age_band}:{row.gender}": row.count
+                          for row in counts if row.year == latest},
+        "registered_at": association.registered_at.isoformat()
+        if association.registered_at else None,
+    }
+
+
+def submit_application(application: GrantApplication, user: Any) -> None:
+    """Check, snapshot, submit (number + history) and mail a receipt."""
+    missing = missing_for_submit(application)
+    if missing:
+        raise IncompleteApplication(missing)
+    case = application.case
+    resubmitted = case.number is not None
+    association = db.session.get(Association, application.association_id)
+    if not resubmitted:
+        application.snapshot = snapshot_of(association, to_local(utcnow()).year)
+    submit(case, user)
+    audit.record("grant_application.submitted", application, actor=user, number=case.number,
+                 requested_sek=application.requested_sek)
+    if case.applicant is not None and not case.applicant.is_disabled:
+        from lokapp.auth.services import absolute_url
+
+        queue_mail(to=case.applicant.email,
+                   subject=_("Vi har tagit emot ansökan %(number)s", number=case.number),
+                   template="mail/grant_received",
+                   context={"name": case.applicant.name, "association": association.name,
+                            "programme": application.programme.name_sv,
+                            "number": case.number, "resubmitted": resubmitted,
+                            "requested": _sek(application.requested_sek)
+                            if application.requested_sek is not None else None,
+                            "handling_days": application.programme.handling_days,
+                            "link": absolute_url("grants.application",
+                                                 application_id=application.id)},
+                   related=("cases", case.id))
+
+
+def withdraw_application(application: GrantApplication, user: Any) -> None:
+    apply(application.case, "withdraw", user)
+    audit.record("grant_application.withdrawn", application, actor=user)
+
+
+class IncompleteApplication(GrantError):
+    """Submit refused; ``missing`` lists what is missing, one Swedish sentence each."""
+
+    def __init__(self, missing: list[str]):
+        super().__init__(_("Ansökan kan inte skickas in ännu."))
+        self.missing = missing

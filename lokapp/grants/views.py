@@ -5,6 +5,7 @@ Public          /bidrag                          open programmes, rules, dates, 
 Administrators  /bidrag/admin                    programmes
                 /bidrag/admin/ny                 new programme
                 /bidrag/admin/<id>               edit, questions, yearly budget
+Parties         /bidrag/ansokningar/<id>         the application: state and the whole case file
 """
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lokapp.associations.models import Category
-from lokapp.core.access import public, role_required
+from lokapp.core.access import object_rule, public, role_required
+from lokapp.core.cases import history_for
 from lokapp.core.forms import EmptyForm
+from lokapp.core.permissions import check, require
 from lokapp.core.time import today_local
 from lokapp.extensions import db
 from lokapp.grants import permissions as _permissions  # noqa: F401 - registers predicates
@@ -25,6 +28,7 @@ from lokapp.grants.forms import BudgetForm, ProgrammeForm, QuestionForm, lines_o
 from lokapp.grants.models import (
     AppealRoute,
     Eligibility,
+    GrantApplication,
     GrantProgramme,
     GrantQuestion,
     QuestionKind,
@@ -199,3 +203,17 @@ def _filled(programme: GrantProgramme) -> ProgrammeForm:
     form.process(formdata=None)
     _fill(form, programme)
     return form
+
+
+# --- the parties -------------------------------------------------------------------------------
+
+@bp.get("/ansokningar/<int:application_id>")
+@object_rule("grants.view: a representative of the association, or a grants officer")
+def application(application_id: int):
+    application = db.get_or_404(GrantApplication, application_id)
+    require(check("grants.view", current_user, application))
+    history = db.session.scalars(history_for(application.case)).all()
+    missing = services.missing_for_submit(application) \
+        if application.case.state in ("draft", "needs_completion") else []
+    return render_template("grants/application.html", application=application,
+                           programme=application.programme, history=history, missing=missing)
