@@ -35,7 +35,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -278,10 +277,9 @@ def _requests(requests: int, seed: int = 7) -> dict[str, list]:
 def measure(app, requests: int) -> dict[str, dict]:
     from sqlalchemy import event, select
 
+    from lokapp.auth.models import User
     from lokapp.bookings.services import terms_checksum
     from lokapp.extensions import db
-
-    from lokapp.auth.models import User
 
     client = app.test_client()
     with app.app_context():
@@ -299,8 +297,8 @@ def measure(app, requests: int) -> dict[str, dict]:
             counter["n"] += 1
 
     plan = _requests(requests)
-    # Warm up templates and statement caches (and the booking path, on its own dates).
-    for method, url, data in plan["week"][:5] + plan["search"][:5]:
+    # Warm up templates and statement caches.
+    for _method, url, _data in plan["week"][:5] + plan["search"][:5]:
         assert client.get(url).status_code == 200, url
     results = {}
     event.listen(engine, "before_cursor_execute", before)
