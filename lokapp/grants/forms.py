@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, RadioField, SelectField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, FieldList, FormField, RadioField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, ValidationError
 
-from lokapp.associations.forms import MultiCheckboxField, WholeNumberField
+from lokapp.associations.forms import UPLOAD_HINT, MultiCheckboxField, WholeNumberField
 from lokapp.core.forms import BaseForm, long_text_field, text_field
 from lokapp.grants.amounts import AmountField
 from lokapp.grants.models import (
@@ -13,6 +14,7 @@ from lokapp.grants.models import (
     LINE_MAX,
     NAME_MAX,
     AppealRoute,
+    BudgetLineKind,
     Eligibility,
     QuestionKind,
     WindowKind,
@@ -117,3 +119,129 @@ class BudgetForm(BaseForm):
                                                   NumberRange(min=2000, max=2100)])
     amount = AmountField(_l("Budget för året (kronor)"),
                          validators=[DataRequired(message=_l("Fyll i budgeten."))])
+
+
+# --- the applicant's steps -----------------------------------------------------------------------
+
+ANSWER_MAX = 5000
+SHORT_ANSWER_MAX = 300
+
+
+class StartForm(BaseForm):
+    """Start an application: which of the user's associations applies."""
+
+    association = SelectField(_l("Förening som söker"), coerce=int, choices=[],
+                              validate_choice=True)
+
+
+class AnswersForm(BaseForm):
+    """The question step; :func:`answers_form` adds one field per question of the programme."""
+
+
+def answers_form(questions, **kwargs) -> AnswersForm:
+    """A form with one field ``q<id>`` per non-file question, typed after its kind."""
+    fields = {}
+    for question in questions:
+        kind = question.kind
+        if kind == QuestionKind.FILE:
+            continue
+        label, required = question.label, question.is_required
+        description = question.help_sv or ""
+        presence = DataRequired(message=_l("Svara på frågan.")) if required else Optional()
+        if kind == QuestionKind.LONG_TEXT:
+            field = long_text_field(label, max_length=ANSWER_MAX, required=required,
+                                    description=description)
+        elif kind == QuestionKind.SHORT_TEXT:
+            field = text_field(label, max_length=SHORT_ANSWER_MAX, required=required,
+                               description=description)
+        elif kind == QuestionKind.NUMBER:
+            field = WholeNumberField(label, description=description, validators=[
+                presence if required else Optional(), NumberRange(min=0, max=10_000_000)])
+        elif kind == QuestionKind.AMOUNT:
+            field = AmountField(label, description=description,
+                                validators=[presence] if required else [])
+        elif kind == QuestionKind.DATE:
+            field = DateField(label, description=description or _l("Till exempel 2026-05-01."),
+                               validators=[presence],
+                               render_kw={"inputmode": "numeric", "maxlength": 10})
+        elif kind == QuestionKind.YES_NO:
+            field = RadioField(label, description=description, validators=[presence],
+                               choices=[("Ja", _l("Ja")), ("Nej", _l("Nej"))])
+        else:  # CHOICE
+            field = RadioField(label, description=description, validators=[presence],
+                               choices=[(c, c) for c in question.choices or []])
+        fields[f"q{question.id}"] = field
+    form_cls = type("ProgrammeAnswersForm", (AnswersForm,), fields)
+    return form_cls(**kwargs)
+
+
+def answer_text(question, field) -> str | None:
+    """The stored text of an answer (dates as ISO, amounts as whole kronor)."""
+    if question.kind == QuestionKind.AMOUNT:
+        return None if field.amount is None else str(field.amount)
+    if question.kind == QuestionKind.DATE:
+        return field.data.isoformat() if field.data else None
+    if question.kind == QuestionKind.NUMBER:
+        return None if field.data is None else str(field.data)
+    return field.data or None
+
+
+def fill_answers(form: AnswersForm, questions, answers: dict) -> None:
+    """Put stored answers back into a fresh (GET) form."""
+    from datetime import date as _date
+
+    for question in questions:
+        name = f"q{question.id}"
+        if name not in form or str(question.id) not in answers:
+            continue
+        value = answers[str(question.id)]
+        if question.kind == QuestionKind.DATE:
+            try:
+                form[name].data = _date.fromisoformat(value)
+            except ValueError:
+                form[name].data = None
+        elif question.kind == QuestionKind.NUMBER:
+            form[name].data = int(value) if str(value).isdigit() else None
+        else:
+            form[name].data = value
+
+
+BUDGET_ROWS_EXTRA = 3
+
+
+class BudgetLineForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Typ"), choices=_choices(BudgetLineKind),
+                       default=BudgetLineKind.COST.value)
+    description = text_field(_l("Beskrivning"), max_length=LINE_MAX, required=False)
+    amount = AmountField(_l("Belopp (kronor)"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not valid:
+            return False
+        if self.description.data and self.amount.amount is None:
+            self.amount.errors = [*self.amount.errors, _l("Fyll i beloppet.")]
+            return False
+        if self.amount.amount is not None and not self.description.data:
+            self.description.errors = [*self.description.errors,
+                                       _l("Skriv vad kostnaden eller intäkten gäller.")]
+            return False
+        return True
+
+
+class ApplicationBudgetForm(BaseForm):
+    """The budget step: cost and income lines and the own contribution (with a budget
+    table), or just the amount applied for (without)."""
+
+    lines = FieldList(FormField(BudgetLineForm), label=_l("Budgetrad"), min_entries=0)
+    own_contribution = AmountField(_l("Egen insats (kronor)"),
+                                   description=_l("Det föreningen själv betalar."))
+    requested = AmountField(_l("Belopp som föreningen söker (kronor)"))
+
+
+class AttachmentForm(BaseForm):
+    what = SelectField(_l("Vilken bilaga?"), choices=[], validate_choice=True)
+    file = FileField(_l("Fil"), description=UPLOAD_HINT)

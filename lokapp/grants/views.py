@@ -5,28 +5,51 @@ Public          /bidrag                          open programmes, rules, dates, 
 Administrators  /bidrag/admin                    programmes
                 /bidrag/admin/ny                 new programme
                 /bidrag/admin/<id>               edit, questions, yearly budget
+Applicants      /bidrag/<key>/ansok              start an application (or copy last year's)
+                /bidrag/ansokningar/<id>/fragor  step 1: the programme's questions
+                /bidrag/ansokningar/<id>/budget  step 2: budget table or amount
+                /bidrag/ansokningar/<id>/bilagor step 3: attachments
+                /bidrag/ansokningar/<id>/sammanfattning  summary, then submit
+                /bidrag/ansokningar/<id>/skicka, /aterkalla   submit, withdraw (POST)
 Parties         /bidrag/ansokningar/<id>         the application: state and the whole case file
+
+Every step is its own form and route and saves on the server; Back is a link, so the steps
+work without JavaScript.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from lokapp.associations.models import Category
-from lokapp.core.access import object_rule, public, role_required
+from lokapp.associations.models import Association, Category
+from lokapp.core.access import login_required, object_rule, public, role_required
 from lokapp.core.cases import history_for
 from lokapp.core.forms import EmptyForm
 from lokapp.core.permissions import check, require
 from lokapp.core.time import today_local
+from lokapp.core.uploads import UploadError
 from lokapp.extensions import db
 from lokapp.grants import permissions as _permissions  # noqa: F401 - registers predicates
 from lokapp.grants import queries, services
 from lokapp.grants import workflow as _workflow  # noqa: F401 - registers the workflow
-from lokapp.grants.forms import BudgetForm, ProgrammeForm, QuestionForm, lines_of
+from lokapp.grants.forms import (
+    BUDGET_ROWS_EXTRA,
+    ApplicationBudgetForm,
+    AttachmentForm,
+    BudgetForm,
+    ProgrammeForm,
+    QuestionForm,
+    StartForm,
+    answer_text,
+    answers_form,
+    fill_answers,
+    lines_of,
+)
 from lokapp.grants.models import (
     AppealRoute,
+    BudgetLineKind,
     Eligibility,
     GrantApplication,
     GrantProgramme,
@@ -217,3 +240,272 @@ def application(application_id: int):
         if application.case.state in ("draft", "needs_completion") else []
     return render_template("grants/application.html", application=application,
                            programme=application.programme, history=history, missing=missing)
+
+
+# --- the applicant's steps ------------------------------------------------------------------------
+
+def _applying_associations(programme: GrantProgramme) -> list[Association]:
+    """The user's associations in which they may apply (administrator, chair, treasurer,
+    grant manager), by name."""
+    ids = [m.association_id for m in current_user.memberships]
+    if not ids:
+        return []
+    associations = db.session.scalars(select(Association).where(Association.id.in_(ids))
+                                      .order_by(Association.name)).all()
+    return [a for a in associations if check("grants.apply_for", current_user, a)]
+
+
+def _start_form(associations: list[Association]) -> StartForm:
+    form = StartForm()
+    form.association.choices = [(a.id, a.name) for a in associations]
+    return form
+
+
+def _active_programme(key: str) -> GrantProgramme:
+    return db.first_or_404(select(GrantProgramme).where(
+        GrantProgramme.key == key, GrantProgramme.is_active.is_(True)))
+
+
+def _render_start(programme, associations, form, copy_form, status=200):
+    previous = {a.id: services.previous_application(programme, a) for a in associations}
+    return render_template("grants/start.html", programme=programme, form=form,
+                           copy_form=copy_form, associations=associations,
+                           can_copy=any(previous.values())), status
+
+
+@bp.get("/<key>/ansok")
+@login_required
+def start(key: str):
+    programme = _active_programme(key)
+    associations = _applying_associations(programme)
+    return _render_start(programme, associations, _start_form(associations),
+                         _start_form(associations))
+
+
+def _start(key: str, copy_previous: bool):
+    programme = _active_programme(key)
+    associations = _applying_associations(programme)
+    form = _start_form(associations)
+    if form.validate_on_submit():
+        association = db.session.get(Association, form.association.data)
+        require(check("grants.apply_for", current_user, association))
+        try:
+            application = services.start_application(programme, association, current_user,
+                                                     copy_previous=copy_previous)
+            db.session.commit()
+        except services.GrantError as error:
+            db.session.rollback()
+            form.association.errors = [str(error)]
+        else:
+            flash(_("Ansökan är påbörjad och sparad som utkast.") if not copy_previous else
+                  _("Förra ansökan är kopierad. Kontrollera och ändra det som är nytt i år."),
+                  "success")
+            return redirect(_first_step(application))
+    blank = _start_form(associations)
+    blank.process(formdata=None)
+    if copy_previous:
+        return _render_start(programme, associations, blank, form, 400)
+    return _render_start(programme, associations, form, blank, 400)
+
+
+@bp.post("/<key>/ansok")
+@login_required
+def start_new(key: str):
+    return _start(key, copy_previous=False)
+
+
+@bp.post("/<key>/ansok/kopiera")
+@login_required
+def start_copy(key: str):
+    return _start(key, copy_previous=True)
+
+
+def _steps(programme: GrantProgramme) -> list[tuple[str, str]]:
+    """The application's steps for this programme: (endpoint, label)."""
+    steps = []
+    if any(q.kind != QuestionKind.FILE for q in programme.questions):
+        steps.append((".step_questions", _("Frågor")))
+    if programme.is_monetary:
+        steps.append((".step_budget", _("Budget")))
+    if programme.required_attachments or any(q.kind == QuestionKind.FILE
+                                             for q in programme.questions):
+        steps.append((".step_attachments", _("Bilagor")))
+    steps.append((".summary", _("Sammanfattning")))
+    return steps
+
+
+def _first_step(application: GrantApplication) -> str:
+    return url_for(_steps(application.programme)[0][0], application_id=application.id)
+
+
+def _neighbours(application: GrantApplication, endpoint: str) -> tuple[str | None, str | None]:
+    endpoints = [e for e, _label in _steps(application.programme)]
+    i = endpoints.index(endpoint)
+    back = url_for(endpoints[i - 1], application_id=application.id) if i > 0 \
+        else url_for(".application", application_id=application.id)
+    forward = url_for(endpoints[i + 1], application_id=application.id) \
+        if i + 1 < len(endpoints) else None
+    return back, forward
+
+
+def _editable_application(application_id: int) -> GrantApplication:
+    application = db.get_or_404(GrantApplication, application_id)
+    require(check("grants.edit", current_user, application))
+    return application
+
+
+def _step_context(application: GrantApplication, endpoint: str) -> dict:
+    back, forward = _neighbours(application, endpoint)
+    return {"application": application, "programme": application.programme,
+            "steps": _steps(application.programme), "current": endpoint, "back": back,
+            "forward": forward}
+
+
+@bp.route("/ansokningar/<int:application_id>/fragor", methods=["GET", "POST"])
+@object_rule("grants.edit: the association's applicant, while a draft or asked to complete")
+def step_questions(application_id: int):
+    application = _editable_application(application_id)
+    questions = [q for q in application.programme.questions if q.kind != QuestionKind.FILE]
+    if not questions:
+        abort(404)
+    form = answers_form(questions)
+    if form.validate_on_submit():
+        services.save_answers(application, {q.id: answer_text(q, form[f"q{q.id}"])
+                                            for q in questions}, current_user)
+        db.session.commit()
+        flash(_("Svaren är sparade."), "success")
+        return redirect(_neighbours(application, ".step_questions")[1])
+    if not form.is_submitted():
+        fill_answers(form, questions, application.answers or {})
+    return render_template("grants/step_questions.html", form=form, questions=questions,
+                           **_step_context(application, ".step_questions")), \
+        400 if form.is_submitted() else 200
+
+
+def _fill_budget(form: ApplicationBudgetForm, application: GrantApplication) -> None:
+    for line in application.budget_lines:
+        form.lines.append_entry({"kind": line.kind.value, "description": line.description,
+                                 "amount": str(line.amount_sek)})
+    for _i in range(BUDGET_ROWS_EXTRA):
+        form.lines.append_entry({"kind": BudgetLineKind.COST.value})
+    form.own_contribution.data = str(application.own_contribution_sek or 0)
+    if application.requested_sek is not None:
+        form.requested.data = str(application.requested_sek)
+
+
+@bp.route("/ansokningar/<int:application_id>/budget", methods=["GET", "POST"])
+@object_rule("grants.edit: the association's applicant, while a draft or asked to complete")
+def step_budget(application_id: int):
+    application = _editable_application(application_id)
+    programme = application.programme
+    if not programme.is_monetary:
+        abort(404)
+    form = ApplicationBudgetForm()
+    if form.validate_on_submit():
+        lines = [services.BudgetLineData(BudgetLineKind(row.form.kind.data),
+                                         row.form.description.data, row.form.amount.amount)
+                 for row in form.lines if row.form.amount.amount is not None]
+        if not programme.has_budget_table and form.requested.amount is None:
+            form.requested.errors = [_("Fyll i hur mycket föreningen söker.")]
+        elif programme.has_budget_table and not any(
+                line.kind == BudgetLineKind.COST for line in lines):
+            form.form_errors.append(_("Skriv minst en kostnad i budgeten."))
+        else:
+            try:
+                services.save_budget(application, lines=lines,
+                                     own_contribution_sek=form.own_contribution.amount or 0,
+                                     requested_sek=form.requested.amount, user=current_user)
+                db.session.commit()
+            except services.GrantError as error:
+                db.session.rollback()
+                form.form_errors.append(str(error))
+            else:
+                flash(_("Budgeten är sparad."), "success")
+                return redirect(_neighbours(application, ".step_budget")[1])
+    elif not form.is_submitted():
+        _fill_budget(form, application)
+    return render_template("grants/step_budget.html", form=form,
+                           **_step_context(application, ".step_budget")), \
+        400 if form.is_submitted() else 200
+
+
+def _attachment_choices(programme: GrantProgramme) -> list[tuple[str, str]]:
+    choices = [(f"b{i}", label) for i, label in enumerate(programme.required_attachments or [])]
+    choices += [(f"q{q.id}", q.label) for q in programme.questions
+                if q.kind == QuestionKind.FILE]
+    return choices
+
+
+@bp.route("/ansokningar/<int:application_id>/bilagor", methods=["GET", "POST"])
+@object_rule("grants.edit: the association's applicant, while a draft or asked to complete")
+def step_attachments(application_id: int):
+    application = _editable_application(application_id)
+    programme = application.programme
+    choices = _attachment_choices(programme)
+    if not choices:
+        abort(404)
+    form = AttachmentForm()
+    form.what.choices = choices
+    if form.validate_on_submit():
+        label = dict(choices)[form.what.data]
+        question_id = int(form.what.data[1:]) if form.what.data.startswith("q") else None
+        try:
+            services.attach(application, request.files.get(form.file.name), label=str(label),
+                            user=current_user, question_id=question_id)
+            db.session.commit()
+        except UploadError as error:
+            db.session.rollback()
+            form.file.errors = [str(error)]
+        else:
+            flash(_("Bilagan ”%(label)s” är sparad.", label=label), "success")
+            return redirect(url_for(".step_attachments", application_id=application.id))
+    uploaded = {("q" + str(a.question_id)) if a.question_id is not None else a.label: a
+                for a in application.attachments}
+    rows = [(value, label, uploaded.get(value if value.startswith("q") else label))
+            for value, label in choices]
+    return render_template("grants/step_attachments.html", form=form, rows=rows,
+                           **_step_context(application, ".step_attachments")), \
+        400 if form.is_submitted() else 200
+
+
+def _render_summary(application: GrantApplication, missing: list[str], status: int = 200):
+    return render_template("grants/summary.html", missing=missing, submit_form=EmptyForm(),
+                           **_step_context(application, ".summary")), status
+
+
+@bp.get("/ansokningar/<int:application_id>/sammanfattning")
+@object_rule("grants.edit: the association's applicant, while a draft or asked to complete")
+def summary(application_id: int):
+    application = _editable_application(application_id)
+    return _render_summary(application, services.missing_for_submit(application))
+
+
+@bp.post("/ansokningar/<int:application_id>/skicka")
+@object_rule("grants.edit: the association's applicant, while a draft or asked to complete")
+def submit_application(application_id: int):
+    application = _editable_application(application_id)
+    if not EmptyForm().validate_on_submit():
+        return _render_summary(application, services.missing_for_submit(application), 400)
+    try:
+        services.submit_application(application, current_user)
+        db.session.commit()
+    except services.IncompleteApplication as error:
+        db.session.rollback()
+        flash(_("Ansökan kan inte skickas in ännu. Se listan över det som saknas."), "error")
+        return _render_summary(db.get_or_404(GrantApplication, application_id),
+                               error.missing, 400)
+    flash(_("Ansökan är inskickad och har fått nummer %(number)s. Du får ett kvitto med "
+            "e-post.", number=application.case.number), "success")
+    return redirect(url_for(".application", application_id=application.id))
+
+
+@bp.post("/ansokningar/<int:application_id>/aterkalla")
+@object_rule("grants.withdraw: the association's applicant, while the case is open")
+def withdraw(application_id: int):
+    application = db.get_or_404(GrantApplication, application_id)
+    require(check("grants.withdraw", current_user, application.case))
+    if EmptyForm().validate_on_submit():
+        services.withdraw_application(application, current_user)
+        db.session.commit()
+        flash(_("Ansökan är återkallad."), "success")
+    return redirect(url_for(".application", application_id=application.id))
