@@ -222,3 +222,14 @@ def can_withdraw(user: Any, case: Case) -> Decision:
     if series is not None and is_booker_side(user, series):
         return Decision(True)
     return Decision(False, _("Bara den som bokar kan återkalla förfrågan."))
+
+
+# --- reports --------------------------------------------------------------------------------
+
+@permission("bookings.view_reports")
+def can_view_reports(user: Any) -> Decision:
+    """The invoicing basis and the utilisation report: bookings officers and administrators."""
+    if is_bookings_officer(user) or (_authenticated(user) and user.has_role(GlobalRole.ADMIN)):
+        return Decision(True)
+    return Decision(False, _("Rapporterna om lokalbokning är till för handläggare med området "
+                             "lokalbokning och administratörer."))

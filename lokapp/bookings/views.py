@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from lokapp.associations.models import Association
 from lokapp.auth.services import absolute_url
-from lokapp.bookings import availability, photos, queries, services
+from lokapp.bookings import availability, photos, queries, reports, services
 from lokapp.bookings.forms import (
     COMMERCIAL,
     PRIVATE,
@@ -630,3 +630,44 @@ def admin_tariffs(premises_id: int):
     return render_template("bookings/admin_tariffs.html", form=form, premises=place,
                            booker_types=list(BookerType))
 
+
+
+# --- reports for staff ----------------------------------------------------------------------
+
+def _report_month():
+    require(check("bookings.view_reports", _user()))
+    return reports.parse_month(request.args.get("manad"), today_local())
+
+
+@bp.get("/lokalbokning/fakturaunderlag")
+@role_required("officer", "admin")
+def invoicing():
+    first = _report_month()
+    return render_template("bookings/invoicing.html", first=first,
+                           bookers=reports.invoicing_basis(first),
+                           month=reports.month_key(first),
+                           previous=reports.month_key(reports.previous_month(first)),
+                           following=reports.month_key(reports.next_month(first)))
+
+
+@bp.get("/lokalbokning/fakturaunderlag.csv")
+@role_required("officer", "admin")
+def invoicing_csv():
+    first = _report_month()
+    body = reports.invoicing_csv(reports.invoicing_basis(first))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition":
+            f'attachment; filename="fakturaunderlag-{reports.month_key(first)}.csv"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.get("/lokalbokning/fakturaunderlag.xlsx")
+@role_required("officer", "admin")
+def invoicing_xlsx():
+    first = _report_month()
+    body = reports.invoicing_xlsx(reports.invoicing_basis(first), first)
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
+                                   "spreadsheetml.sheet", headers={
+        "Content-Disposition":
+            f'attachment; filename="fakturaunderlag-{reports.month_key(first)}.xlsx"',
+        "Cache-Control": "private, no-store"})
