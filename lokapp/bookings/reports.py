@@ -1,4 +1,5 @@
-"""Staff reports on bookings: the monthly invoicing basis (fakturaunderlag).
+"""Staff reports on bookings: the monthly invoicing basis (fakturaunderlag) and the
+utilisation of each premises (beläggning) with its co-use by associations.
 
 Invoicing basis. One row per *confirmed* occurrence that starts in the local calendar month,
 grouped by booker – an association (by booker type: association or youth tariff) or a person
@@ -12,6 +13,11 @@ city's invoicing system.
 The files: CSV as Swedish Excel opens it (UTF-8 with BOM, semicolons, decimal comma) and an
 Excel workbook (openpyxl) with the rows and a summary per booker. Text that a spreadsheet
 would take for a formula (``=``, ``+``, ``-``, ``@`` first) is prefixed with ``'``.
+
+Utilisation. For a week or a month: booked hours / bookable hours per premises, where
+bookable hours come from the configured opening hours less holidays and blackouts, and the
+number of distinct associations that used the premises (samutnyttjande) – see
+:func:`utilisation`.
 """
 from __future__ import annotations
 
@@ -19,14 +25,14 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from lokapp.bookings.models import BookingOccurrence, BookingSeries, OccurrenceState
-from lokapp.bookings.rules import at
+from lokapp.bookings.models import BookingOccurrence, BookingSeries, OccurrenceState, Premises
+from lokapp.bookings.rules import Calendar, at
 from lokapp.core.time import to_local
 from lokapp.extensions import db
 
@@ -222,3 +228,105 @@ def invoicing_xlsx(bookers: list[BookerLines], first: date) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- utilisation and co-use -----------------------------------------------------------------
+
+@dataclass
+class PremisesUse:
+    """One premises over a period: bookable and booked real hours, distinct associations."""
+
+    premises: Premises
+    bookable_minutes: int = 0
+    booked_minutes: int = 0
+    association_ids: set[int] = field(default_factory=set)
+
+    @property
+    def associations(self) -> int:
+        return len(self.association_ids)
+
+    @property
+    def percent(self) -> int:
+        """Booked share of the bookable time, whole per cent (0–100)."""
+        if not self.bookable_minutes:
+            return 0
+        return min(100, round(100 * self.booked_minutes / self.bookable_minutes))
+
+
+@dataclass
+class Utilisation:
+    first: date
+    last: date
+    rows: list[PremisesUse]
+
+    @property
+    def bookable_minutes(self) -> int:
+        return sum(r.bookable_minutes for r in self.rows)
+
+    @property
+    def booked_minutes(self) -> int:
+        return sum(r.booked_minutes for r in self.rows)
+
+    @property
+    def percent(self) -> int:
+        total = self.bookable_minutes
+        return min(100, round(100 * self.booked_minutes / total)) if total else 0
+
+    @property
+    def associations(self) -> int:
+        return len(set().union(*(r.association_ids for r in self.rows)))
+
+
+def _open_interval(calendar: Calendar, day: date) -> tuple[datetime, datetime] | None:
+    span = calendar.open_span(day)
+    return None if span is None else (at(day, span[0]), at(day, span[1]))
+
+
+def utilisation(first: date, last: date) -> Utilisation:
+    """Every premises' use from local ``first`` to ``last`` (both included).
+
+    Bookable time: the opening hours of each day, less holidays (where the premises closes on
+    them), blackouts and closed weekdays – real elapsed time, so the spring night is an hour
+    shorter. Booked time: confirmed occurrences, counted only inside the bookable time.
+    Associations: distinct associations with a confirmed occurrence in the period. Three
+    queries for the premises and their hours and blackouts, one for the occurrences.
+    """
+    premises = db.session.scalars(
+        select(Premises).options(selectinload(Premises.opening_hours),
+                                 selectinload(Premises.blackouts))
+        .order_by(Premises.name, Premises.id)).all()
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    uses: dict[int, PremisesUse] = {}
+    open_times: dict[int, dict[date, tuple[datetime, datetime]]] = {}
+    for place in premises:
+        calendar = Calendar(place)
+        spans = {day: span for day in days if (span := _open_interval(calendar, day))}
+        open_times[place.id] = spans
+        uses[place.id] = PremisesUse(place, bookable_minutes=sum(
+            int((end - start).total_seconds() // 60) for start, end in spans.values()))
+    start, end = at(first, 0), at(last + timedelta(days=1), 0)
+    rows = db.session.execute(
+        select(BookingOccurrence.premises_id, BookingOccurrence.starts_at,
+               BookingOccurrence.ends_at, BookingSeries.association_id)
+        .join(BookingSeries, BookingSeries.id == BookingOccurrence.series_id)
+        .where(BookingOccurrence.state == OccurrenceState.CONFIRMED,
+               BookingOccurrence.starts_at < end, BookingOccurrence.ends_at > start))
+    for premises_id, starts_at, ends_at, association_id in rows:
+        use = uses.get(premises_id)
+        if use is None:
+            continue
+        if association_id is not None:
+            use.association_ids.add(association_id)
+        day = to_local(starts_at).date()
+        while day <= to_local(ends_at).date():
+            if (span := open_times[premises_id].get(day)) is not None:
+                overlap = (min(ends_at, span[1]) - max(starts_at, span[0])).total_seconds()
+                use.booked_minutes += max(0, int(overlap // 60))
+            day += timedelta(days=1)
+    return Utilisation(first, last, list(uses.values()))
+
+
+def format_hours(minutes: int) -> str:
+    """``12,5`` – hours with at most one decimal, Swedish decimal comma."""
+    text = f"{minutes / 60:.1f}".replace(".", ",")
+    return text[:-2] if text.endswith(",0") else text

@@ -10,12 +10,13 @@ Every view: load (or 404) → authorise (a predicate from ``permissions.py``) �
 ``/lokaler/<id>/boka`` → ``/boka/bekrafta``             request, preview (price, terms), book
 ``/mina-bokningar``, ``/bokningar/<id>``                the booker's bookings
 ``/lokalbokning``                                       the bookings officer's queue
+``/lokalbokning/fakturaunderlag``, ``/belaggning``      invoicing basis, utilisation (staff)
 ``/admin/lokaler…``                                     premises, hours, blackouts, tariffs
 =====================================================  =========================================
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -55,7 +56,13 @@ from lokapp.bookings.models import (
 )
 from lokapp.bookings.permissions import booking_associations, is_booker_side
 from lokapp.bookings.pricing import format_sek
-from lokapp.bookings.rules import Problem, cancellation_deadline, format_clock, format_length
+from lokapp.bookings.rules import (
+    Problem,
+    cancellation_deadline,
+    format_clock,
+    format_length,
+    stockholm_week,
+)
 from lokapp.bookings.workflow import BOOKER_ACTIONS, OFFICER_ACTIONS
 from lokapp.core.access import login_required, object_rule, public, role_required
 from lokapp.core.forms import EmptyForm
@@ -671,3 +678,29 @@ def invoicing_xlsx():
         "Content-Disposition":
             f'attachment; filename="fakturaunderlag-{reports.month_key(first)}.xlsx"',
         "Cache-Control": "private, no-store"})
+
+
+@bp.get("/lokalbokning/belaggning")
+@role_required("officer", "admin")
+def utilisation():
+    """Per month (``?manad=2026-03``, the default) or per ISO week (``?vecka=2026-W13``)."""
+    require(check("bookings.view_reports", _user()))
+    today = today_local()
+    if request.args.get("vecka") is not None:
+        year, week = availability.parse_week(request.args.get("vecka"), today)
+        days = stockholm_week(year, week)
+        period = {"kind": "week", "key": f"{year}-W{week:02d}",
+                  "previous": availability.week_key(days[0] - timedelta(days=7)),
+                  "following": availability.week_key(days[0] + timedelta(days=7)),
+                  "other": reports.month_key(days[0])}
+        first, last = days[0], days[-1]
+    else:
+        first = reports.parse_month(request.args.get("manad"), today)
+        last = reports.next_month(first) - timedelta(days=1)
+        period = {"kind": "month", "key": reports.month_key(first),
+                  "previous": reports.month_key(reports.previous_month(first)),
+                  "following": reports.month_key(reports.next_month(first)),
+                  "other": availability.week_key(first)}
+    return render_template("bookings/utilisation.html", period=period,
+                           report=reports.utilisation(first, last),
+                           format_hours=reports.format_hours)

@@ -173,3 +173,109 @@ def test_invoicing_is_for_bookings_staff_only(client, login_as, path):
     assert client.get(path).status_code == 200
     login_as("admin")
     assert client.get(path).status_code == 200
+
+
+# --- utilisation ----------------------------------------------------------------------------
+
+def _utilisation_rows(page: str) -> dict[str, list[str]]:
+    """{premises name: [booked, bookable, percent, associations]} from the HTML table."""
+    import re
+    from html import unescape
+
+    rows = {}
+    body = page.split("<tbody>")[1].split("</tbody>")[0]
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        name = unescape(re.sub(r"<[^>]+>", "", re.search(r"<th[^>]*>(.*?)</th>", row,
+                                                         re.S).group(1))).strip()
+        cells = [unescape(re.sub(r"<[^>]+>", "", c)).strip().replace("\xa0", " ")
+                 for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        rows[name] = cells
+    return rows
+
+
+def test_utilisation_per_week_counts_open_hours_holidays_and_confirmed_time(
+        client, login_as, make_premises, make_user, make_association):
+    # Week 14 of 2026: Mon 30 March – Sun 5 April; Good Friday 3 April is a holiday.
+    premises = make_premises(name="Lokal A", hours={d: (8 * 60, 18 * 60) for d in range(5)})
+    open_on_holidays = make_premises(name="Lokal B", is_closed_on_holidays=False,
+                                     hours={d: (8 * 60, 18 * 60) for d in range(5)})
+    make_premises(name="Lokal C", hours={})  # never open
+    first, second = make_association("Förening Ett"), make_association("Förening Två")
+    user = make_user()
+    confirmed = OccurrenceState.CONFIRMED
+    add_series(premises, user, [(date(2026, 3, 30), 8 * 60, 12 * 60, confirmed, 0),
+                                (date(2026, 4, 1), 10 * 60, 12 * 60, confirmed, 0)],
+               association=first, booker_type=BookerType.ASSOCIATION)
+    add_series(premises, user, [(date(2026, 3, 31), 16 * 60, 20 * 60, confirmed, 0)],
+               association=second, booker_type=BookerType.ASSOCIATION)  # 2 h after closing
+    add_series(premises, user, [(date(2026, 4, 2), 8 * 60, 18 * 60,
+                                 OccurrenceState.CANCELLED, 0)],
+               association=second, booker_type=BookerType.ASSOCIATION)
+    add_series(premises, user, [(date(2026, 4, 6), 8 * 60, 18 * 60, confirmed, 0)])  # week 15
+    add_series(open_on_holidays, user, [(date(2026, 4, 3), 8 * 60, 13 * 60, confirmed, 0)])
+    db.session.commit()
+    login_as("officer", areas=("bookings",))
+    page = client.get("/lokalbokning/belaggning?vecka=2026-W14").get_data(as_text=True)
+    assert "Beläggning vecka 2026-W14" in page
+    rows = _utilisation_rows(page)
+    # A: 4 open days × 10 h = 40 h; booked 4 + 2 + 2 (the part before closing) = 8 h = 20 %.
+    assert rows["Lokal A"] == ["8", "40", "20 %", "2"]
+    # B stays open on Good Friday: 50 h, 5 h booked by a resident.
+    assert rows["Lokal B"] == ["5", "50", "10 %", "0"]
+    assert rows["Lokal C"] == ["0", "0 (stängt)", "0 %", "0"]
+    assert 'class="bar-fill bar-w-20"' in page
+    assert "Föregående vecka" in page and "vecka=2026-W13" in page and "manad=2026-03" in page
+
+
+def test_utilisation_per_month_excludes_blackouts_and_counts_the_dst_night(
+        client, login_as, make_premises, make_user):
+    from lokapp.bookings.models import Blackout
+
+    # Open every day 00:00–24:00 except holidays; March 2026 has no Swedish holidays and
+    # 29 March lasts 23 hours. A blackout closes 1–10 March.
+    premises = make_premises(name="Dygnet runt", hours={d: (0, 1440) for d in range(7)})
+    premises.blackouts.append(Blackout(starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 10),
+                                       reason="Renovering"))
+    user = make_user()
+    add_series(premises, user, [(date(2026, 3, 5), 10 * 60, 12 * 60,
+                                 OccurrenceState.CONFIRMED, 0),  # in the blackout: not counted
+                                (date(2026, 3, 29), 1 * 60, 4 * 60,
+                                 OccurrenceState.CONFIRMED, 0)])  # 2 real hours
+    db.session.commit()
+    login_as("admin")
+    page = client.get("/lokalbokning/belaggning?manad=2026-03").get_data(as_text=True)
+    assert "Beläggning 2026-03" in page
+    # 21 open days × 24 h − 1 h (the clocks go forward) = 503 h.
+    assert _utilisation_rows(page)["Dygnet runt"] == ["2", "503", "0 %", "0"]
+
+
+def test_utilisation_queries_do_not_grow_with_premises_or_bookings(
+        client, login_as, make_premises, make_user, count_queries):
+    login_as("officer", areas=("bookings",))
+    user = make_user()
+    make_premises(name="Första")
+    db.session.commit()
+    with count_queries() as before:
+        assert client.get("/lokalbokning/belaggning?manad=2026-03").status_code == 200
+    for n in range(6):
+        place = make_premises(name=f"Lokal {n}")
+        add_series(place, user, [(date(2026, 3, 2 + n), 10 * 60, 12 * 60,
+                                  OccurrenceState.CONFIRMED, 0)])
+    db.session.commit()
+    with count_queries() as after:
+        assert client.get("/lokalbokning/belaggning?manad=2026-03").status_code == 200
+    assert after.count == before.count
+
+
+@pytest.mark.parametrize("path", ["/lokalbokning/belaggning",
+                                  "/lokalbokning/belaggning?vecka=2026-W14"])
+def test_utilisation_is_for_bookings_staff_only(client, login_as, path):
+    assert client.get(path).status_code == 302
+    login_as("resident")
+    assert client.get(path).status_code == 403
+    login_as("officer", areas=("register",))
+    assert client.get(path).status_code == 403
+    login_as("officer", areas=("bookings",))
+    assert client.get(path).status_code == 200
+    login_as("admin")
+    assert client.get(path).status_code == 200
