@@ -6,6 +6,9 @@ Applications  :func:`start_application` (optionally copying last year's), :func:
               :func:`save_budget`, :func:`attach`, :func:`missing_for_submit`,
               :func:`submit_application` (eligibility, snapshot, number, receipt),
               :func:`withdraw_application`
+Decisions     :func:`assign_to_me`, :func:`request_completion`, :func:`decide` (or propose
+              above the officer's delegation), :func:`confirm_proposal`,
+              :func:`return_proposal`; the pot is locked while it is taken from
 
 ``compute_status`` is looked up through this module, so tests can stand in for the register.
 """
@@ -37,6 +40,7 @@ from lokapp.grants.models import (
     GrantBudgetLine,
     GrantProgramme,
     GrantQuestion,
+    Outcome,
     QuestionKind,
     WindowKind,
 )
@@ -408,3 +412,144 @@ class IncompleteApplication(GrantError):
     def __init__(self, missing: list[str]):
         super().__init__(_("Ansökan kan inte skickas in ännu."))
         self.missing = missing
+
+
+# --- decisions --------------------------------------------------------------------------------------
+
+REASONS_MAX = 4000
+
+
+def assign_to_me(application: GrantApplication, user: Any) -> None:
+    """The officer takes the submitted case (refused for a disqualified officer: jäv)."""
+    apply(application.case, "assign", user)
+    application.case.assigned_officer_id = user.id
+    db.session.flush()
+
+
+def request_completion(application: GrantApplication, user: Any, *, message: str,
+                       deadline: date) -> None:
+    """Ask the applicant to complete the application by ``deadline``; they change the
+    application and submit it again."""
+    if deadline < today_local():
+        raise GrantError(_("Sista dag för kompletteringen kan inte ha passerat."))
+    note = _("%(message)s\n\nSvara senast %(date)s.", message=message.strip(),
+             date=deadline.isoformat())
+    apply(application.case, "request_completion", user, note=note)
+    audit.record("grant_application.completion_requested", application, actor=user,
+                 deadline=deadline.isoformat())
+    case = application.case
+    if case.applicant is not None and not case.applicant.is_disabled:
+        from lokapp.auth.services import absolute_url
+
+        queue_mail(to=case.applicant.email,
+                   subject=_("Komplettera ansökan %(number)s", number=case.number),
+                   template="mail/grant_completion",
+                   context={"name": case.applicant.name, "number": case.number,
+                            "programme": application.programme.name_sv,
+                            "message": message.strip(), "deadline": deadline.isoformat(),
+                            "link": absolute_url("grants.application",
+                                                 application_id=application.id)},
+                   related=("cases", case.id))
+
+
+def _checked_decision(application: GrantApplication, outcome: Outcome, amount_sek: int | None,
+                      reasons: str) -> int:
+    """The granted amount of a valid decision; GrantError with the reason otherwise."""
+    reasons = (reasons or "").strip()
+    if outcome in (Outcome.PARTIALLY_APPROVED, Outcome.REJECTED) and not reasons:
+        raise GrantError(_("Skriv skälen för beslutet. Ett beslut som inte ger allt som "
+                           "föreningen söker måste motiveras."))
+    if len(reasons) > REASONS_MAX:
+        raise GrantError(_("Skälen får vara högst %(max)d tecken.", max=REASONS_MAX))
+    if not application.programme.is_monetary or outcome == Outcome.REJECTED:
+        return 0
+    requested = application.requested_sek or 0
+    if outcome == Outcome.APPROVED:
+        return requested
+    if amount_sek is None or amount_sek <= 0:
+        raise GrantError(_("Fyll i det belopp som beviljas."))
+    if amount_sek >= requested:
+        raise GrantError(_("Vid delvis bifall ska beloppet vara lägre än det sökta "
+                           "(%(requested)s kronor). Välj bifall om allt beviljas.",
+                           requested=_sek(requested)))
+    return amount_sek
+
+
+def _commit_budget(application: GrantApplication, amount: int) -> None:
+    """Take ``amount`` from the programme-year's pot, holding its row lock until commit
+    (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE),
+    so concurrent decisions can never grant more than the pot."""
+    if amount <= 0:
+        return
+    budget = db.session.scalar(select(GrantBudget).where(
+        GrantBudget.programme_id == application.programme_id,
+        GrantBudget.year == application.year).with_for_update()
+        .execution_options(populate_existing=True))
+    if budget is None:
+        raise GrantError(_("Det finns ingen budget för %(programme)s %(year)d. Be en "
+                           "administratör lägga in årets budget.",
+                           programme=application.programme.name_sv, year=application.year))
+    if amount > budget.amount_sek - budget.committed_sek:
+        raise GrantError(_("Budgeten räcker inte: %(left)s kronor finns kvar för %(year)d, "
+                           "beslutet gäller %(amount)s kronor.",
+                           left=_sek(budget.amount_sek - budget.committed_sek),
+                           year=application.year, amount=_sek(amount)))
+    budget.committed_sek += amount
+    db.session.flush()
+
+
+def _finalise(application: GrantApplication, action: str, user: Any, outcome: Outcome,
+              amount: int, reasons: str) -> None:
+    apply(application.case, action, user, note=reasons.strip() or None)
+    _commit_budget(application, amount)
+    application.outcome = outcome
+    application.granted_sek = amount if application.programme.is_monetary else None
+    application.reasons = reasons.strip() or None
+    application.decided_by_id = user.id
+    application.decided_at = application.case.decided_at
+    db.session.flush()
+    audit.record("grant_application.decided", application, actor=user, outcome=outcome.value,
+                 granted_sek=application.granted_sek,
+                 proposed_by=application.proposed_by_id)
+
+
+def decide(application: GrantApplication, user: Any, *, outcome: Outcome | str,
+           amount_sek: int | None, reasons: str) -> str:
+    """Decide, or – above the officer's delegation – propose; returns the new state.
+
+    Approve grants what was requested; approve in part grants ``amount_sek`` (less than
+    requested); reject grants nothing. Reasons are mandatory for partial and reject."""
+    from lokapp.grants.permissions import decision_amount, delegation_of
+
+    outcome = Outcome(outcome)
+    amount = _checked_decision(application, outcome, amount_sek, reasons)
+    if decision_amount(application, outcome, amount) > delegation_of(user, application):
+        apply(application.case, "propose", user, note=(reasons or "").strip() or None)
+        application.proposed_outcome = outcome
+        application.proposed_sek = amount
+        application.proposed_reasons = (reasons or "").strip() or None
+        application.proposed_by_id = user.id
+        application.proposed_at = utcnow()
+        db.session.flush()
+        audit.record("grant_application.proposed", application, actor=user,
+                     outcome=outcome.value, amount_sek=amount)
+        return State.PROPOSED.value
+    _finalise(application, "decide", user, outcome, amount, reasons or "")
+    return State.DECIDED.value
+
+
+def confirm_proposal(application: GrantApplication, user: Any) -> None:
+    """A second officer (never the proposer, with a high enough delegation) confirms."""
+    outcome = application.proposed_outcome
+    if outcome is None:
+        raise GrantError(_("Det finns inget förslag att fastställa."))
+    _finalise(application, "confirm", user, Outcome(outcome), application.proposed_sek or 0,
+              application.proposed_reasons or "")
+
+
+def return_proposal(application: GrantApplication, user: Any, note: str) -> None:
+    """The second officer sends the proposal back to the handling officer."""
+    apply(application.case, "return_proposal", user, note=note)
+    application.proposed_outcome = application.proposed_sek = None
+    application.proposed_reasons = application.proposed_by_id = application.proposed_at = None
+    db.session.flush()

@@ -326,7 +326,7 @@ def _steps(programme: GrantProgramme) -> list[tuple[str, str]]:
     if any(q.kind != QuestionKind.FILE for q in programme.questions):
         steps.append((".step_questions", _("Frågor")))
     if programme.is_monetary:
-        steps.append((".step_budget", _("Budget")))
+        steps.append((".step_budget", _("Budget och belopp")))
     if programme.required_attachments or any(q.kind == QuestionKind.FILE
                                              for q in programme.questions):
         steps.append((".step_attachments", _("Bilagor")))
