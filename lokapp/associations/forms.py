@@ -21,13 +21,10 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from lokapp.associations.models import (
     AgeBand,
@@ -52,7 +49,14 @@ from lokapp.associations.numbers import (
 )
 from lokapp.associations.services import AssociationData, BoardEntry, PaymentData, RegistrationData
 from lokapp.auth.models import AssociationRole
-from lokapp.core.forms import BaseForm, NoControlCharacters, long_text_field, text_field
+from lokapp.core.forms import (
+    BaseForm,
+    MultiCheckboxField,
+    NoControlCharacters,
+    WholeNumberField,
+    long_text_field,
+    text_field,
+)
 from lokapp.core.time import today_local
 from lokapp.extensions import db
 
@@ -135,41 +139,6 @@ def _postal_code(form, field) -> None:
     if not re.fullmatch(r"\d{5}", digits):
         raise ValidationError(_l("Postnumret ska ha fem siffror, till exempel 722 12."))
     field.data = f"{digits[:3]} {digits[3:]}"
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Checkboxes; only the offered (coerced) values are accepted."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form) -> None:
-        legal = {value for value, _label in self.choices}
-        if any(value not in legal for value in self.data or ()):
-            raise ValidationError(_l("Välj bland alternativen i listan."))
-
-
-class WholeNumberField(IntegerField):
-    """A whole number typed in a text input, so what was typed is shown back with an error."""
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist) -> None:
-        if not valuelist:
-            return
-        raw = re.sub(r"[\s\u00a0\u202f]", "", valuelist[0] or "")
-        if raw == "":
-            self.data = None
-            return
-        if not re.fullmatch(r"\d{1,9}", raw):
-            self.data = None
-            raise ValueError(_("Skriv ett heltal med siffror, till exempel 12."))
-        self.data = int(raw)
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
 
 
 def _year_field(label, description=""):

@@ -4,10 +4,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectMultipleField
+from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -17,12 +16,17 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from lokapp.auth.models import GlobalRole, StaffArea, User
 from lokapp.auth.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from lokapp.auth.passwords import password_problem
-from lokapp.core.forms import BaseForm, NoControlCharacters, text_field
+from lokapp.core.forms import (
+    BaseForm,
+    MultiCheckboxField,
+    NoControlCharacters,
+    SekField,
+    text_field,
+)
 from lokapp.extensions import db
 
 NAME_MAX = 120
@@ -177,44 +181,6 @@ class ChangeNameForm(BaseForm):
 
 
 # --- Staff administration -------------------------------------------------------------------
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form) -> None:
-        legal = {str(value) for value, _label in self.choices}
-        if any(value not in legal for value in self.data or ()):
-            raise ValidationError(_l("Välj bland alternativen i listan."))
-
-
-class SekField(IntegerField):
-    """Whole kronor; accepts spaces as thousands separators ("50 000").
-
-    A text input (not ``type=number``) so what was typed is shown back with the error.
-    """
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist) -> None:
-        if not valuelist:
-            return
-        raw = re.sub(r"[\s\u00a0\u202f]", "", valuelist[0] or "")
-        if raw.lower().endswith("kr"):
-            raw = raw[:-2]
-        if raw == "":
-            self.data = None
-            return
-        if not re.fullmatch(r"\d{1,12}", raw):
-            self.data = None
-            raise ValueError(_("Skriv beloppet i hela kronor med siffror, till exempel 50000."))
-        self.data = int(raw)
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
 
 
 def _phone(form, field) -> None:

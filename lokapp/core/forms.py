@@ -11,8 +11,9 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 # C0/C1 control characters except tab, newline and carriage return (allowed in long texts).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -82,3 +83,59 @@ class BaseForm(FlaskForm):
 
 class EmptyForm(BaseForm):
     """For state-changing buttons without fields: a POST with a CSRF token."""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes; only the offered values are accepted."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        legal = {str(value) for value, _label in self.choices}
+        if any(str(value) not in legal for value in self.data or ()):
+            raise ValidationError(_l("Välj bland alternativen i listan."))
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in a text input (not ``type=number``), so what was typed is shown
+    back with the error; spaces as thousands separators are accepted ("50 000")."""
+
+    widget = TextInput()
+    max_digits = 9
+    suffix = ""
+
+    def error_message(self):
+        return _l("Skriv ett heltal med siffror, till exempel 12.")
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist:
+            return
+        raw = _SPACES.sub("", valuelist[0] or "")
+        if self.suffix and raw.lower().endswith(self.suffix):
+            raw = raw[: -len(self.suffix)]
+        if raw == "":
+            self.data = None
+            return
+        if not re.fullmatch(rf"\d{{1,{self.max_digits}}}", raw):
+            self.data = None
+            raise ValueError(str(self.error_message()))
+        self.data = int(raw)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+
+class SekField(WholeNumberField):
+    """Whole kronor; "50 000" and "50 000 kr" are accepted."""
+
+    max_digits = 12
+    suffix = "kr"
+
+    def error_message(self):
+        return _l("Skriv beloppet i hela kronor med siffror, till exempel 50000.")
