@@ -16,6 +16,7 @@ from lokapp.grants.models import (
     AppealRoute,
     BudgetLineKind,
     Eligibility,
+    Outcome,
     QuestionKind,
     WindowKind,
 )
@@ -245,3 +246,43 @@ class ApplicationBudgetForm(BaseForm):
 class AttachmentForm(BaseForm):
     what = SelectField(_l("Vilken bilaga?"), choices=[], validate_choice=True)
     file = FileField(_l("Fil"), description=UPLOAD_HINT)
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+REASONS_MAX = 4000
+
+
+class DecisionForm(BaseForm):
+    outcome = RadioField(_l("Beslut"), choices=_choices(Outcome),
+                         validators=[DataRequired(message=_l("Välj ett beslut."))])
+    amount = AmountField(_l("Beviljat belopp vid delvis bifall (kronor)"),
+                         description=_l("Bara vid delvis bifall. Vid bifall beviljas det "
+                                        "sökta beloppet."))
+    reasons = long_text_field(_l("Skäl för beslutet"), max_length=REASONS_MAX, required=False,
+                              description=_l("Måste fyllas i vid delvis bifall och avslag. "
+                                             "Skälen står i beslutsbrevet."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.outcome.data in (Outcome.PARTIALLY_APPROVED.value, Outcome.REJECTED.value) \
+                and not (self.reasons.data or "").strip() and not self.reasons.errors:
+            self.reasons.errors = [*self.reasons.errors, _l(
+                "Skriv skälen. Ett beslut som inte ger allt som föreningen söker måste "
+                "motiveras.")]
+            valid = False
+        if self.outcome.data == Outcome.PARTIALLY_APPROVED.value and \
+                self.amount.amount is None and not self.amount.errors:
+            self.amount.errors = [*self.amount.errors, _l("Fyll i det belopp som beviljas.")]
+            valid = False
+        return valid
+
+
+class CompletionForm(BaseForm):
+    message = long_text_field(_l("Vad behöver kompletteras?"), max_length=3000,
+                              description=_l("Skriv så att föreningen förstår vad som saknas. "
+                                             "Texten mejlas och sparas i ärendet."))
+    deadline = DateField(_l("Sista dag att komplettera"),
+                         validators=[DataRequired(message=_l("Fyll i sista dag, till exempel "
+                                                             "2026-12-15."))],
+                         description=_l("Till exempel 2026-12-15."))

@@ -104,6 +104,14 @@ def can_apply_for(user: Any, association: Any) -> Decision:
     return _applicant(user, association.id)
 
 
+@permission("grants.officer")
+def can_work_as_officer(user: Any) -> Decision:
+    """The grant officers' pages: role officer or supervisor with the area grants."""
+    if not is_grant_officer(user):
+        return Decision(False, str(_NOT_OFFICER))
+    return Decision(True)
+
+
 @permission("grants.view")
 def can_view(user: Any, application: GrantApplication) -> Decision:
     if membership(user, application.association_id) is not None:

@@ -13,3 +13,23 @@ def active_programmes():
 
 def all_programmes():
     return select(GrantProgramme).order_by(GrantProgramme.is_active.desc(), GrantProgramme.name_sv)
+
+
+def officer_queue(*, decided: bool = False):
+    """Grant applications an officer works with: submitted and open (oldest first), or the
+    decided and withdrawn ones (latest first). Drafts are never shown."""
+    from sqlalchemy.orm import joinedload
+
+    from lokapp.core.cases import Case
+    from lokapp.grants.models import GrantApplication
+    from lokapp.grants.workflow import OPEN, State
+
+    states = [State.DECIDED.value, State.WITHDRAWN.value] if decided \
+        else [s.value for s in OPEN]
+    query = select(GrantApplication).join(Case, Case.id == GrantApplication.case_id) \
+        .where(Case.state.in_(states)) \
+        .options(joinedload(GrantApplication.case).joinedload(Case.assigned_officer),
+                 joinedload(GrantApplication.programme),
+                 joinedload(GrantApplication.association))
+    order = Case.decided_at.desc() if decided else Case.submitted_at.asc()
+    return query.order_by(order, GrantApplication.id)

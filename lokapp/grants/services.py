@@ -553,3 +553,21 @@ def return_proposal(application: GrantApplication, user: Any, note: str) -> None
     application.proposed_outcome = application.proposed_sek = None
     application.proposed_reasons = application.proposed_by_id = application.proposed_at = None
     db.session.flush()
+
+
+def after_decision(application: GrantApplication, user: Any) -> None:
+    """After the decision is committed: the decision letter (PDF and e-mail through the
+    letters module) in its own transaction. A letter that fails is logged and does not undo
+    the decision; the letters' batch (``cases_without_letter``) issues it later."""
+    import logging
+
+    from lokapp.letters.models import LetterKind
+    from lokapp.letters.services import issue_letter
+
+    try:
+        issue_letter(application.case, LetterKind.GRANT_DECISION, actor=user)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the decision stands; the letter can be issued again
+        db.session.rollback()
+        logging.getLogger(__name__).exception(
+            "Decision letter for grant application %s failed", application.id)

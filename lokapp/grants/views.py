@@ -12,6 +12,9 @@ Applicants      /bidrag/<key>/ansok              start an application (or copy l
                 /bidrag/ansokningar/<id>/sammanfattning  summary, then submit
                 /bidrag/ansokningar/<id>/skicka, /aterkalla   submit, withdraw (POST)
 Parties         /bidrag/ansokningar/<id>         the application: state and the whole case file
+Grant officers  /bidrag/handlaggning             submitted grant applications
+                /bidrag/handlaggning/<id>        the case page: history, assign, completion,
+                                                 decision or proposal, confirm or return
 
 Every step is its own form and route and saves on the server; Back is a link, so the steps
 work without JavaScript.
@@ -30,6 +33,7 @@ from lokapp.core.forms import EmptyForm
 from lokapp.core.permissions import check, require
 from lokapp.core.time import today_local
 from lokapp.core.uploads import UploadError
+from lokapp.core.workflow import CaseActionForm
 from lokapp.extensions import db
 from lokapp.grants import permissions as _permissions  # noqa: F401 - registers predicates
 from lokapp.grants import queries, services
@@ -39,6 +43,8 @@ from lokapp.grants.forms import (
     ApplicationBudgetForm,
     AttachmentForm,
     BudgetForm,
+    CompletionForm,
+    DecisionForm,
     ProgrammeForm,
     QuestionForm,
     StartForm,
@@ -509,3 +515,135 @@ def withdraw(application_id: int):
         db.session.commit()
         flash(_("Ansökan är återkallad."), "success")
     return redirect(url_for(".application", application_id=application.id))
+
+
+# --- officers: the grant queue and the case page ------------------------------------------------
+
+OFFICER_ACTIONS = frozenset({"assign", "confirm", "return_proposal"})
+
+
+def _officer() -> None:
+    require(check("grants.officer", current_user))
+
+
+@bp.get("/handlaggning")
+@role_required("officer", "supervisor")
+def officer_queue():
+    _officer()
+    show_decided = request.args.get("visa") == "beslutade"
+    applications = db.session.scalars(queries.officer_queue(decided=show_decided)).all()
+    return render_template("grants/officer_queue.html", applications=applications,
+                           show_decided=show_decided)
+
+
+def _officer_application(application_id: int) -> GrantApplication:
+    _officer()
+    application = db.get_or_404(GrantApplication, application_id)
+    require(check("grants.view", current_user, application))
+    return application
+
+
+def _render_case(application: GrantApplication, *, decision_form=None, completion_form=None,
+                 status: int = 200):
+    from lokapp.grants.permissions import delegation_of, disqualified
+
+    case = application.case
+    actions = [t for t in case.available_actions(current_user) if t.action in OFFICER_ACTIONS]
+    can_decide = case.state == "in_review" and bool(check("grants.decide", current_user, case))
+    can_complete = case.state == "in_review" and bool(
+        check("grants.handle", current_user, case))
+    return render_template(
+        "grants/officer_case.html", application=application, programme=application.programme,
+        case=case, actions=actions, history=db.session.scalars(history_for(case)).all(),
+        can_decide=can_decide, can_complete=can_complete,
+        jav=disqualified(current_user, application.association_id),
+        delegation=delegation_of(current_user, application),
+        decision_form=decision_form or DecisionForm(formdata=None),
+        completion_form=completion_form or CompletionForm(formdata=None)), status
+
+
+@bp.get("/handlaggning/<int:application_id>")
+@role_required("officer", "supervisor")
+def officer_case(application_id: int):
+    return _render_case(_officer_application(application_id))
+
+
+def _to_case(application: GrantApplication):
+    return redirect(url_for(".officer_case", application_id=application.id))
+
+
+@bp.post("/handlaggning/<int:application_id>/atgard/<action>")
+@role_required("officer", "supervisor")
+def case_action(application_id: int, action: str):
+    application = _officer_application(application_id)
+    if action not in OFFICER_ACTIONS:
+        abort(404)
+    form = CaseActionForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for e in form.note.errors) or _("Formuläret har gått ut. "
+                                                              "Försök igen."), "error")
+        return _to_case(application)
+    try:
+        if action == "assign":
+            services.assign_to_me(application, current_user)
+            message = _("Du handlägger nu ärendet.")
+        elif action == "confirm":
+            services.confirm_proposal(application, current_user)
+            message = _("Beslutet är fastställt.")
+        else:
+            services.return_proposal(application, current_user, form.note.data or "")
+            message = _("Förslaget är skickat tillbaka.")
+        db.session.commit()
+    except services.GrantError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _to_case(application)
+    if action == "confirm":
+        services.after_decision(application, current_user)
+    flash(message, "success")
+    return _to_case(application)
+
+
+@bp.post("/handlaggning/<int:application_id>/komplettering")
+@role_required("officer", "supervisor")
+def request_completion(application_id: int):
+    application = _officer_application(application_id)
+    form = CompletionForm()
+    if form.validate_on_submit():
+        try:
+            services.request_completion(application, current_user, message=form.message.data,
+                                        deadline=form.deadline.data)
+            db.session.commit()
+        except services.GrantError as error:
+            db.session.rollback()
+            form.deadline.errors = [str(error)]
+        else:
+            flash(_("Kompletteringen är begärd och föreningen har fått ett mejl."), "success")
+            return _to_case(application)
+    return _render_case(application, completion_form=form, status=400)
+
+
+@bp.post("/handlaggning/<int:application_id>/beslut")
+@role_required("officer", "supervisor")
+def decide(application_id: int):
+    application = _officer_application(application_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            state = services.decide(application, current_user, outcome=form.outcome.data,
+                                    amount_sek=form.amount.amount,
+                                    reasons=form.reasons.data or "")
+            db.session.commit()
+        except services.GrantError as error:
+            db.session.rollback()
+            application = db.get_or_404(GrantApplication, application_id)
+            form.form_errors.append(str(error))
+        else:
+            if state == "proposed":
+                flash(_("Beloppet är större än din delegation. Beslutet är ett förslag som en "
+                        "annan handläggare med tillräcklig delegation fastställer."), "success")
+            else:
+                services.after_decision(application, current_user)
+                flash(_("Beslutet är fattat."), "success")
+            return _to_case(application)
+    return _render_case(application, decision_form=form, status=400)
