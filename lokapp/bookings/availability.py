@@ -19,7 +19,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from lokapp.bookings.models import ACTIVE_STATES, BookingOccurrence, Premises
+from lokapp.bookings.models import (
+    ACTIVE_STATES,
+    MAX_OCCURRENCE_LENGTH,
+    BookingOccurrence,
+    Premises,
+)
 from lokapp.bookings.rules import (
     Calendar,
     at,
@@ -108,7 +113,8 @@ def occurrences_between(premises_ids: list[int], start: datetime, end: datetime)
                    BookingOccurrence.ends_at)
             .where(BookingOccurrence.premises_id.in_(premises_ids),
                    BookingOccurrence.state.in_(ACTIVE_STATES),
-                   BookingOccurrence.starts_at < end, BookingOccurrence.ends_at > start)
+                   BookingOccurrence.starts_at < end, BookingOccurrence.ends_at > start,
+                   BookingOccurrence.starts_at > start - MAX_OCCURRENCE_LENGTH)
             .order_by(BookingOccurrence.starts_at))
 
 

@@ -10,7 +10,7 @@ see :mod:`lokapp.bookings`.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -40,6 +40,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from lokapp.core.uploads import StoredFile
 
 MINUTES_PER_DAY = 1440
+# The longest an occurrence can last: a whole local day (a series' times are within one day,
+# 00:00–24:00), which is 25 hours the night the clocks go back. Overlap queries use it as a
+# lower bound on ``starts_at`` so the (premises, starts_at) index bounds the scan on both
+# sides – otherwise every query would read all of a premises' past occurrences.
+MAX_OCCURRENCE_LENGTH = timedelta(hours=25)
 
 
 class PremisesType(RichStrEnum):

@@ -203,11 +203,10 @@ class Calendar:
                       now: datetime) -> list[Problem]:
         """Problems with booking ``start``–``end`` on ``day`` (apart from overlap)."""
         premises = self.premises
-        label = day_label(day)
         if premises.is_closed_on_holidays and (name := holiday_name(day)):
             return [Problem("holiday", _(
                 "%(date)s är en helgdag (%(holiday)s). Lokalen är stängd då.",
-                date=label, holiday=name), "day")]
+                date=day_label(day), holiday=name), "day")]
         for blackout in self.blackouts:
             if blackout.covers(day):
                 return [Problem("blackout", _(
@@ -223,7 +222,7 @@ class Calendar:
                 return [Problem("no_such_time", _(
                     "Klockan %(time)s finns inte %(date)s, eftersom klockan ställs fram en "
                     "timme den natten. Välj en annan tid.", time=format_clock(minute),
-                    date=label), name)]
+                    date=day_label(day)), name)]
         problems = []
         opens, closes = self.hours[day.weekday()]
         if start_minute < opens or end_minute > closes:
@@ -235,7 +234,7 @@ class Calendar:
         if starts_at <= now:
             problems.append(Problem("past", _(
                 "Tiden %(date)s klockan %(time)s har redan varit. Välj en tid framåt.",
-                date=label, time=format_clock(start_minute)), "day"))
+                date=day_label(day), time=format_clock(start_minute)), "day"))
         last_day = to_local(now).date() + timedelta(days=premises.max_days_ahead)
         if day > last_day:
             problems.append(Problem("too_far_ahead", _(

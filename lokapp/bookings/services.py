@@ -31,6 +31,7 @@ from lokapp.auth.models import User
 from lokapp.bookings import ical
 from lokapp.bookings.models import (
     ACTIVE_STATES,
+    MAX_OCCURRENCE_LENGTH,
     Blackout,
     BookerType,
     BookingOccurrence,
@@ -221,7 +222,8 @@ def active_overlapping(premises_id: int, starts_at: datetime, ends_at: datetime,
         BookingOccurrence.premises_id == premises_id,
         BookingOccurrence.state.in_(ACTIVE_STATES),
         BookingOccurrence.starts_at < ends_at,
-        BookingOccurrence.ends_at > starts_at)
+        BookingOccurrence.ends_at > starts_at,
+        BookingOccurrence.starts_at > starts_at - MAX_OCCURRENCE_LENGTH)
     if exclude_ids:
         query = query.where(BookingOccurrence.id.not_in(exclude_ids))
     return query
@@ -240,7 +242,8 @@ def active_count(premises: Premises, booker: Booker, now: datetime) -> int:
              .join(BookingSeries, BookingSeries.id == BookingOccurrence.series_id)
              .where(BookingOccurrence.premises_id == premises.id,
                     BookingOccurrence.state.in_(ACTIVE_STATES),
-                    BookingOccurrence.ends_at > now))
+                    BookingOccurrence.ends_at > now,
+                    BookingOccurrence.starts_at > now - MAX_OCCURRENCE_LENGTH))
     if booker.is_association:
         query = query.where(BookingSeries.association_id == booker.association.id)
     else:
@@ -590,7 +593,9 @@ def premises_feed(premises: Premises, *, now: datetime | None = None) -> bytes:
         select(BookingOccurrence)
         .where(BookingOccurrence.premises_id == premises.id,
                BookingOccurrence.state.in_(ACTIVE_STATES),
-               BookingOccurrence.ends_at > now - timedelta(days=FEED_PAST_DAYS))
+               BookingOccurrence.ends_at > now - timedelta(days=FEED_PAST_DAYS),
+               BookingOccurrence.starts_at > now - timedelta(days=FEED_PAST_DAYS)
+               - MAX_OCCURRENCE_LENGTH)
         .order_by(BookingOccurrence.starts_at)).all()
     calendar = ical.new_calendar(premises.name)
     for occurrence in rows:
