@@ -18,6 +18,11 @@ Utilisation. For a week or a month: booked hours / bookable hours per premises, 
 bookable hours come from the configured opening hours less holidays and blackouts, and the
 number of distinct associations that used the premises (samutnyttjande) – see
 :func:`utilisation`.
+
+Equal treatment. Per booking request of an association (a series): requested hours, allocated
+(confirmed) hours, the peak-time share of the allocated hours and the outcome – the data the
+equal-treatment report needs about premises (:func:`equal_treatment`). Seasonal allocation
+rounds are not built yet; when they are, their requests belong here too.
 """
 from __future__ import annotations
 
@@ -31,8 +36,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from lokapp.bookings.models import BookingOccurrence, BookingSeries, OccurrenceState, Premises
+from lokapp.bookings.models import (
+    MAX_OCCURRENCE_LENGTH,
+    BookingOccurrence,
+    BookingSeries,
+    OccurrenceState,
+    Premises,
+)
 from lokapp.bookings.rules import Calendar, at
+from lokapp.bookings.workflow import BookingCaseState
 from lokapp.core.time import to_local
 from lokapp.extensions import db
 
@@ -310,7 +322,8 @@ def utilisation(first: date, last: date) -> Utilisation:
                BookingOccurrence.ends_at, BookingSeries.association_id)
         .join(BookingSeries, BookingSeries.id == BookingOccurrence.series_id)
         .where(BookingOccurrence.state == OccurrenceState.CONFIRMED,
-               BookingOccurrence.starts_at < end, BookingOccurrence.ends_at > start))
+               BookingOccurrence.starts_at < end, BookingOccurrence.ends_at > start,
+               BookingOccurrence.starts_at > start - MAX_OCCURRENCE_LENGTH))
     for premises_id, starts_at, ends_at, association_id in rows:
         use = uses.get(premises_id)
         if use is None:
@@ -330,3 +343,79 @@ def format_hours(minutes: int) -> str:
     """``12,5`` – hours with at most one decimal, Swedish decimal comma."""
     text = f"{minutes / 60:.1f}".replace(".", ",")
     return text[:-2] if text.endswith(",0") else text
+
+
+# --- data for the equal-treatment report ----------------------------------------------------
+
+@dataclass
+class RequestOutcome:
+    """One association's booking request (a series) with time in the period."""
+
+    series: BookingSeries
+    requested_minutes: int = 0
+    allocated_minutes: int = 0
+    allocated_peak_minutes: int = 0
+
+    @property
+    def outcome(self) -> str:
+        case = self.series.case
+        if case is None:
+            return _("Bokad direkt")
+        return str(BookingCaseState(case.state).label)
+
+    @property
+    def peak_percent(self) -> int | None:
+        if not self.allocated_minutes:
+            return None
+        return round(100 * self.allocated_peak_minutes / self.allocated_minutes)
+
+
+def equal_treatment(first: date, last: date) -> list[RequestOutcome]:
+    """Every association's booking request with occurrences from local ``first`` to ``last``:
+    requested hours (every occurrence asked for, whatever became of it), allocated hours
+    (confirmed), the peak-time share of the allocated hours, and the outcome (booked
+    directly, or the booking case's state). Two queries for the occurrences and series plus
+    one each for associations, categories and cases, whatever the number of requests.
+    """
+    start, end = at(first, 0), at(last + timedelta(days=1), 0)
+    rows = db.session.execute(
+        select(BookingOccurrence.series_id, BookingOccurrence.starts_at,
+               BookingOccurrence.ends_at, BookingOccurrence.state,
+               BookingOccurrence.peak_minutes)
+        .join(BookingSeries, BookingSeries.id == BookingOccurrence.series_id)
+        .where(BookingSeries.association_id.is_not(None),
+               BookingOccurrence.starts_at >= start, BookingOccurrence.starts_at < end)).all()
+    series = {s.id: RequestOutcome(s) for s in db.session.scalars(
+        select(BookingSeries).where(BookingSeries.id.in_({r.series_id for r in rows}))
+        .options(selectinload(BookingSeries.association),
+                 selectinload(BookingSeries.premises), selectinload(BookingSeries.case)))}
+    for series_id, starts_at, ends_at, state, peak in rows:
+        use = series[series_id]
+        minutes = int((ends_at - starts_at).total_seconds() // 60)
+        use.requested_minutes += minutes
+        if state == OccurrenceState.CONFIRMED:
+            use.allocated_minutes += minutes
+            use.allocated_peak_minutes += peak
+    return sorted(series.values(), key=lambda r: (r.series.association.name.casefold(),
+                                                   r.series.created_at, r.series.id))
+
+
+def equal_treatment_csv(requests: list[RequestOutcome]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_("Förening"), _("Organisationsnummer"), _("Kategori"), _("Bokartyp"),
+                     _("Bokningsreferens"), _("Ärendenummer"), _("Lokal"), _("Aktivitet"),
+                     _("Inkom"), _("Begärda timmar"), _("Tilldelade timmar"),
+                     _("Varav högtrafik, timmar"), _("Andel högtrafik, procent"), _("Utfall")])
+    for r in requests:
+        s = r.series
+        association = s.association
+        writer.writerow([
+            _safe(association.name), association.orgnr or "",
+            _safe(association.category.name_sv) if association.category else "",
+            str(s.booker_type.label), s.reference, s.case.number if s.case else "",
+            _safe(s.premises.name), _safe(s.activity), to_local(s.created_at).strftime(
+                "%Y-%m-%d"), _hours(r.requested_minutes), _hours(r.allocated_minutes),
+            _hours(r.allocated_peak_minutes),
+            "" if r.peak_percent is None else str(r.peak_percent), r.outcome])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -704,3 +704,19 @@ def utilisation():
     return render_template("bookings/utilisation.html", period=period,
                            report=reports.utilisation(first, last),
                            format_hours=reports.format_hours)
+
+
+@bp.get("/lokalbokning/likabehandling.csv")
+@role_required("officer", "admin")
+def equal_treatment_csv():
+    """Data for the equal-treatment report: one row per association's booking request with
+    time in the year (``?ar=2026``, default this year)."""
+    require(check("bookings.view_reports", _user()))
+    year = request.args.get("ar", type=int)
+    if year is None or not 2000 <= year <= 2100:
+        year = today_local().year
+    body = reports.equal_treatment_csv(
+        reports.equal_treatment(date(year, 1, 1), date(year, 12, 31)))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="likabehandling-lokaler-{year}.csv"',
+        "Cache-Control": "private, no-store"})

@@ -279,3 +279,51 @@ def test_utilisation_is_for_bookings_staff_only(client, login_as, path):
     assert client.get(path).status_code == 200
     login_as("admin")
     assert client.get(path).status_code == 200
+
+
+# --- equal treatment ------------------------------------------------------------------------
+
+def test_equal_treatment_csv_has_requested_and_allocated_hours_and_outcomes(
+        client, login_as, make_premises, make_user, make_association):
+    from lokapp.core.cases import open_case
+
+    premises = make_premises(name="Möteslokal Bäckby")
+    user = make_user()
+    chess, choir = make_association("Bäckby Schackklubb"), make_association("Råby Kör")
+    confirmed = OccurrenceState.CONFIRMED
+    # Weekly, Tuesdays 16–20 (17–20 peak): two confirmed, one cancelled.
+    direct = add_series(premises, user, [
+        (date(2026, 3, 3), 16 * 60, 20 * 60, confirmed, 0),
+        (date(2026, 3, 10), 16 * 60, 20 * 60, confirmed, 0),
+        (date(2026, 3, 17), 16 * 60, 20 * 60, OccurrenceState.CANCELLED, 0),
+    ], association=chess, booker_type=BookerType.ASSOCIATION)
+    for occurrence in direct.occurrences:
+        occurrence.peak_minutes = 180
+    refused = add_series(premises, user, [(date(2026, 5, 5), 10 * 60, 12 * 60,
+                                           OccurrenceState.REJECTED, 0)],
+                         association=choir, booker_type=BookerType.ASSOCIATION)
+    refused.case = open_case("booking", subject="Råby Kör", applicant=user,
+                             association_id=choir.id)
+    refused.case.state = "rejected"
+    add_series(premises, user, [(date(2026, 4, 1), 10 * 60, 12 * 60, confirmed, 0)])  # resident
+    add_series(premises, user, [(date(2025, 4, 1), 10 * 60, 12 * 60, confirmed, 0)],
+               association=choir, booker_type=BookerType.ASSOCIATION)  # another year
+    db.session.commit()
+    login_as("officer", areas=("bookings",))
+    response = client.get("/lokalbokning/likabehandling.csv?ar=2026")
+    assert response.status_code == 200
+    assert "likabehandling-lokaler-2026.csv" in response.headers["Content-Disposition"]
+    header, *rows = _csv(response)
+    assert header[-5:] == ["Begärda timmar", "Tilldelade timmar", "Varav högtrafik, timmar",
+                           "Andel högtrafik, procent", "Utfall"]
+    assert [(r[0], r[4], r[5], r[9], r[10], r[11], r[12], r[13]) for r in rows] == [
+        ("Bäckby Schackklubb", direct.reference, "", "12,00", "8,00", "6,00", "75",
+         "Bokad direkt"),
+        ("Råby Kör", refused.reference, refused.case.number or "", "2,00", "0,00", "0,00", "",
+         "Avslagen"),
+    ]
+    assert rows[0][2] == chess.category.name_sv
+    page = client.get("/lokalbokning/belaggning?manad=2026-03").get_data(as_text=True)
+    assert "likabehandling.csv?ar=2026" in page
+    login_as("resident")
+    assert client.get("/lokalbokning/likabehandling.csv").status_code == 403
