@@ -180,3 +180,22 @@ def test_administrator_pages(new_page, world):
         page.get_by_role("navigation", name="Lokalens inställningar").get_by_role(
             "link", name=link, exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(link)
+
+
+def test_officer_report_pages(new_page, world):
+    """The invoicing basis and utilisation pages (axe-core runs on each), without JavaScript."""
+    page = new_page(java_script_enabled=False)
+    _log_in(page, world["officer"])
+    page.goto("/lokalbokning")
+    nav = page.get_by_role("navigation", name="Lokalbokning för handläggare")
+    nav.get_by_role("link", name="Fakturaunderlag").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Fakturaunderlag")
+    page.get_by_role("link", name="Föregående månad").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Fakturaunderlag")
+    nav.get_by_role("link", name="Beläggning").click()
+    expect(page.get_by_role("table")).to_contain_text(world["premises"])
+    page.get_by_role("link", name="Visa per vecka").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("vecka")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    expect(page.get_by_role("table")).to_contain_text("%")
