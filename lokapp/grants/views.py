@@ -35,6 +35,7 @@ from lokapp.core.time import today_local
 from lokapp.core.uploads import UploadError
 from lokapp.core.workflow import CaseActionForm
 from lokapp.extensions import db
+from lokapp.grants import letters as grant_letters
 from lokapp.grants import permissions as _permissions  # noqa: F401 - registers predicates
 from lokapp.grants import queries, services
 from lokapp.grants import workflow as _workflow  # noqa: F401 - registers the workflow
@@ -65,6 +66,7 @@ from lokapp.grants.models import (
 )
 
 bp = Blueprint("grants", __name__, url_prefix="/bidrag")
+grant_letters.register()
 
 RESERVED_KEYS = frozenset({"admin", "ansokningar", "ansok", "mina", "handlaggning"})
 

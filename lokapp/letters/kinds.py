@@ -145,6 +145,33 @@ KINDS: dict[LetterKind, KindSpec] = {spec.kind: spec for spec in (
             "{{ change.new }})</li>{% endfor %}</ul>"),
         sample=_CHANGES_SAMPLE,
     ),
+    # One kind for every grant outcome. The grants domain passes the outcome, the amounts and
+    # the programme's appeal variant (lokapp.grants.letters): the decision lines come as
+    # ``changes`` (label and new value), the reasons for a partial or rejected grant under
+    # the heading Skäl för beslutet.
+    KindSpec(
+        LetterKind.GRANT_DECISION, "grant_application", APPROVED,
+        subject_sv="Beslut om {{ case.subject }}",
+        body_sv=(
+            "<p>Vi har beslutat om ansökan {{ case.number }} från {{ association.name }}, som "
+            "kom in {{ case.submitted_on }}.</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.new }}</li>"
+            "{% endfor %}</ul>\n"
+            "<p>Ett beviljat bidrag betalas ut till föreningens bankgiro eller plusgiro. Om "
+            "bidraget ska redovisas får föreningen veta hur och när i lokapp.</p>"),
+        subject_en="Decision on {{ case.subject }}",
+        body_en=(
+            "<p>We have decided on application {{ case.number }} from {{ association.name }}, "
+            "received {{ case.submitted_on }}.</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.new }}</li>"
+            "{% endfor %}</ul>\n"
+            "<p>A grant is paid to the association's bankgiro or plusgiro. If the grant must "
+            "be reported on, the association is told how and when in lokapp.</p>"),
+        sample={"changes": [
+            {"label": "Beslut", "old": "", "new": "Delvis beviljad"},
+            {"label": "Sökt belopp", "old": "", "new": "40 000 kronor"},
+            {"label": "Beviljat belopp", "old": "", "new": "25 000 kronor"}]},
+    ),
 )}
 
 # The register's decisions (``issue_decision_letter(case, decision)``) are kind names.

@@ -253,3 +253,32 @@ def test_twenty_concurrent_decisions_never_over_commit_the_pot(app, committing_d
     granted = db.session.scalars(select(GrantApplication.granted_sek).where(
         GrantApplication.granted_sek.is_not(None))).all()
     assert sum(granted) == 400_000 and len(granted) == 10
+
+
+def test_the_decision_letter_is_issued_after_commit_with_reasons_and_appeal(
+        case, make_user, app):
+    from lokapp.core.mail import OutboxMessage
+    from lokapp.grants.models import AppealRoute
+    from lokapp.letters.models import Letter, LetterKind
+
+    handler = officer(make_user)
+    case.programme.appeal_route = AppealRoute.FORVALTNINGSBESVAR
+    services.assign_to_me(case, handler)
+    services.decide(case, handler, outcome="partially_approved", amount_sek=25000,
+                    reasons="Lokalhyran är högre än vad som är rimligt.")
+    db.session.commit()
+    assert db.session.scalar(select(Letter.id).where(Letter.case_id == case.case_id)) is None
+    services.after_decision(case, handler)
+    letter = db.session.scalar(select(Letter).where(Letter.case_id == case.case_id))
+    assert letter.kind == LetterKind.GRANT_DECISION and letter.pdf.startswith(b"%PDF")
+    context = letter.context
+    assert context["appeal"] == "forvaltningsbesvar"
+    assert context["decision"]["reasons"].startswith("Lokalhyran")
+    assert "Delvis beviljad" in context["body_html"] and "25\u00a0000 kronor" in \
+        context["body_html"]
+    mail = db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.subject == letter.title))
+    assert mail is not None and case.case.applicant.email in letter.recipients
+    services.after_decision(case, handler)  # again: the same letter, nothing new
+    assert len(db.session.scalars(select(Letter).where(
+        Letter.case_id == case.case_id)).all()) == 1

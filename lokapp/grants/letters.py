@@ -1,0 +1,67 @@
+"""The grant decision letter's data, registered with the letters module.
+
+The letters module finds a case type's extra letter data in ``lokapp.letters.context.EXTRAS``
+and its page in ``CASE_URLS``, and which kind a decided case's letter is in
+``lokapp.letters.services.KIND_BY_STATE``. A grant application's decision is one kind
+(``grant_decision``) whatever the outcome; this module supplies the outcome and amounts (as
+the letter's decision lines), the reasons (under Skäl för beslutet when the grant is partial
+or rejected) and the programme's appeal variant (laglighetsprövning or förvaltningsbesvär).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lokapp.extensions import db
+from lokapp.grants.models import GrantApplication, Outcome
+from lokapp.grants.workflow import GRANT_APPLICATION, State
+
+
+def _sek(amount: int | None) -> str:
+    return _("%(amount)s kronor", amount=f"{amount or 0:,}".replace(",", "\u00a0"))
+
+
+def letter_extras(case: Any) -> dict[str, Any]:
+    from lokapp.core.time import to_local
+    from lokapp.letters.context import long_date
+
+    application = db.session.scalar(select(GrantApplication).where(
+        GrantApplication.case_id == case.id))
+    if application is None or application.outcome is None:
+        return {}
+    outcome = Outcome(application.outcome)
+    lines = [{"label": _("Beslut"), "old": "", "new": str(outcome.label)}]
+    if application.programme.is_monetary:
+        lines.append({"label": _("Sökt belopp"), "old": "",
+                      "new": _sek(application.requested_sek)})
+        lines.append({"label": _("Beviljat belopp"), "old": "",
+                      "new": _sek(application.granted_sek)})
+    reasons = (application.reasons or "").strip()
+    against = outcome in (Outcome.PARTIALLY_APPROVED, Outcome.REJECTED)
+    decided_on = to_local(case.decided_at).date()
+    return {
+        "changes": lines,
+        "appeal": application.programme.appeal_route.value,
+        "decision": {"date": long_date(decided_on, "sv"), "iso_date": decided_on.isoformat(),
+                     "reasons": reasons if against else "",
+                     "note": "" if against else reasons},
+    }
+
+
+def _case_url(case: Any) -> str:
+    from lokapp.auth.services import absolute_url
+
+    application_id = db.session.scalar(select(GrantApplication.id).where(
+        GrantApplication.case_id == case.id))
+    return absolute_url("grants.application", application_id=application_id)
+
+
+def register() -> None:
+    from lokapp.letters import context, services
+    from lokapp.letters.models import LetterKind
+
+    context.EXTRAS[GRANT_APPLICATION] = letter_extras
+    context.CASE_URLS[GRANT_APPLICATION] = _case_url
+    services.KIND_BY_STATE[(GRANT_APPLICATION, State.DECIDED.value)] = LetterKind.GRANT_DECISION
