@@ -657,14 +657,27 @@ def invoicing():
                            following=reports.month_key(reports.next_month(first)))
 
 
+def _invoice_bookers(first: date) -> tuple[list[reports.BookerLines], str]:
+    """The month's bookers, or only the one named by ``?bokare=`` (404 if it has none)."""
+    bookers = reports.invoicing_basis(first)
+    key = request.args.get("bokare")
+    if not key:
+        return bookers, ""
+    bookers = [b for b in bookers if b.key == key]
+    if not bookers:
+        abort(404)
+    return bookers, "-" + key
+
+
 @bp.get("/lokalbokning/fakturaunderlag.csv")
 @role_required("officer", "admin")
 def invoicing_csv():
     first = _report_month()
-    body = reports.invoicing_csv(reports.invoicing_basis(first))
+    bookers, suffix = _invoice_bookers(first)
+    body = reports.invoicing_csv(bookers)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition":
-            f'attachment; filename="fakturaunderlag-{reports.month_key(first)}.csv"',
+            f'attachment; filename="fakturaunderlag-{reports.month_key(first)}{suffix}.csv"',
         "Cache-Control": "private, no-store"})
 
 
@@ -672,11 +685,12 @@ def invoicing_csv():
 @role_required("officer", "admin")
 def invoicing_xlsx():
     first = _report_month()
-    body = reports.invoicing_xlsx(reports.invoicing_basis(first), first)
+    bookers, suffix = _invoice_bookers(first)
+    body = reports.invoicing_xlsx(bookers, first)
     return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
                                    "spreadsheetml.sheet", headers={
         "Content-Disposition":
-            f'attachment; filename="fakturaunderlag-{reports.month_key(first)}.xlsx"',
+            f'attachment; filename="fakturaunderlag-{reports.month_key(first)}{suffix}.xlsx"',
         "Cache-Control": "private, no-store"})
 
 

@@ -327,3 +327,19 @@ def test_equal_treatment_csv_has_requested_and_allocated_hours_and_outcomes(
     assert "likabehandling.csv?ar=2026" in page
     login_as("resident")
     assert client.get("/lokalbokning/likabehandling.csv").status_code == 403
+
+
+def test_invoicing_files_for_one_booker(client, login_as, march):
+    login_as("officer", areas=("bookings",))
+    page = client.get(f"/lokalbokning/fakturaunderlag?manad={MONTH}").get_data(as_text=True)
+    key = f"association-{march['association'].id}-association"
+    assert f"bokare={key}" in page
+    response = client.get(f"/lokalbokning/fakturaunderlag.csv?manad={MONTH}&bokare={key}")
+    assert f"fakturaunderlag-2026-03-{key}.csv" in response.headers["Content-Disposition"]
+    assert [r[0] for r in _csv(response)[1:]] == ["Bäckby Schackklubb"] * 2
+    workbook = load_workbook(io.BytesIO(client.get(
+        f"/lokalbokning/fakturaunderlag.xlsx?manad={MONTH}&bokare={key}").get_data()))
+    assert [r[0] for r in workbook["Per bokare"].iter_rows(min_row=2, values_only=True)] == [
+        "Bäckby Schackklubb"]
+    assert client.get(f"/lokalbokning/fakturaunderlag.csv?manad={MONTH}&bokare=person-0-x"
+                      ).status_code == 404
