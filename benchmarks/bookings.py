@@ -17,6 +17,8 @@ Measured through the Flask test client, as a logged-in resident (CSRF off):
 
 - ``week``: ``/lokaler/<id>?vecka=…`` for random premises and weeks in the data;
 - ``search``: ``/lokaler?datum=…&fran=…&till=…`` with people, type and feature filters;
+- ``reports``: an officer's ``/lokalbokning/belaggning`` and ``/lokalbokning/fakturaunderlag``
+  for a month (a tenth as many requests);
 - ``book``: the confirmation POST ``/lokaler/<id>/boka/bekrafta`` that books 20:00–22:00 on a
   free future date (plan, overlap check, insert, audit, mail with .ics into the outbox, commit).
 
@@ -76,7 +78,7 @@ def build(url: str, occurrences: int, seed: int = 2026):
     from lokapp import create_app
     from lokapp.associations import search
     from lokapp.associations.models import Association, Category, District
-    from lokapp.auth.models import User
+    from lokapp.auth.models import User, UserArea, UserRole
     from lokapp.bookings.models import (
         BookingOccurrence,
         BookingSeries,
@@ -110,7 +112,11 @@ def build(url: str, occurrences: int, seed: int = 2026):
         users = [{"id": n, "email": f"invanare{n}@example.se", "name": f"Invånare {n}",
                   "password_hash": "!", "email_verified_at": now}
                  for n in range(1, RESIDENTS + 1)]
+        users.append({"id": RESIDENTS + 1, "email": "handlaggare@vasteras.example",
+                      "name": "Handläggare", "password_hash": "!", "email_verified_at": now})
         bulk(User.__table__, users)
+        bulk(UserRole.__table__, [{"user_id": RESIDENTS + 1, "role": "officer"}])
+        bulk(UserArea.__table__, [{"user_id": RESIDENTS + 1, "area": "bookings"}])
         associations = []
         for n in range(1, ASSOCIATIONS + 1):
             name = f"{rng.choice(PLACES)} förening {n}"
@@ -221,7 +227,7 @@ def build(url: str, occurrences: int, seed: int = 2026):
         bulk(BookingSeries.__table__, series_rows)
         bulk(BookingOccurrence.__table__, occurrence_rows)
         if db.engine.dialect.name == "postgresql":
-            for table, value in (("users", RESIDENTS), ("associations", ASSOCIATIONS),
+            for table, value in (("users", RESIDENTS + 1), ("associations", ASSOCIATIONS),
                                  ("premises", PREMISES), ("booking_series", series_id),
                                  ("booking_occurrences", occurrence_id)):
                 db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', "
@@ -271,7 +277,14 @@ def _requests(requests: int, seed: int = 7) -> dict[str, list]:
             "booker": "private", "activity": "Födelsedagsfest", "attendees": "8",
             "day": day.isoformat(), "start": "20:00", "end": "22:00", "recurrence": "single",
             "accept_terms": "y", "expected_conflicts": ""}))
-    return {"week": week, "search": search, "book": book}
+    # Staff reports (fewer: each reads a whole month).
+    reports = []
+    for i in range(max(10, requests // 10)):
+        month = today.replace(day=1) - timedelta(days=31 * rng.randint(0, 18))
+        key = f"{month.year}-{month.month:02d}"
+        reports.append(("GET", [f"/lokalbokning/belaggning?manad={key}",
+                                f"/lokalbokning/fakturaunderlag?manad={key}"][i % 2], None))
+    return {"week": week, "search": search, "book": book, "reports": reports}
 
 
 def measure(app, requests: int) -> dict[str, dict]:
@@ -285,6 +298,7 @@ def measure(app, requests: int) -> dict[str, dict]:
     with app.app_context():
         engine = db.engine
         user_id = db.session.scalar(select(User).where(User.id == 1)).get_id()
+        officer_id = db.session.scalar(select(User).where(User.id == RESIDENTS + 1)).get_id()
         db.session.remove()
     with client.session_transaction() as session:  # a logged-in resident
         session["_user_id"], session["_fresh"] = user_id, True
@@ -304,6 +318,9 @@ def measure(app, requests: int) -> dict[str, dict]:
     event.listen(engine, "before_cursor_execute", before)
     try:
         for kind, items in plan.items():
+            if kind == "reports":
+                with client.session_transaction() as session:
+                    session["_user_id"] = officer_id
             wall, cpu, queries = [], [], []
             for method, url, data in items:
                 counter["n"] = 0
@@ -382,7 +399,8 @@ def main() -> int:
     print("week: /lokaler/<id>?vecka=…; search: /lokaler?datum=…&fran=…&till=… with filters;")
     print("book: the confirmation POST that books a free date (plan, check, insert, audit,")
     print("mail with .ics into the outbox, commit). p50/p95/max: wall-clock ms; cpu: this")
-    print("process's CPU ms; queries: SQL statements per request (min–max).")
+    print("process's CPU ms; queries: SQL statements per request (min–max). reports: the")
+    print("officer's utilisation and invoicing pages for a month (a tenth as many requests).")
     same = all(rows[0][3][k]["queries"] == r[3][k]["queries"] for r in rows for k in rows[0][3])
     print("Queries per request independent of the number of occurrences:",
           "yes" if same else "NO")
