@@ -33,3 +33,39 @@ def officer_queue(*, decided: bool = False):
                  joinedload(GrantApplication.association))
     order = Case.decided_at.desc() if decided else Case.submitted_at.asc()
     return query.order_by(order, GrantApplication.id)
+
+
+def granted_in(programme_id: int, year: int):
+    """(association name, granted kronor, decided_at) of the programme-year's granted
+    applications, by association name – the public transparency list."""
+    from lokapp.associations.models import Association
+    from lokapp.core.cases import Case
+    from lokapp.grants.models import GrantApplication, Outcome
+
+    return select(Association.name, GrantApplication.granted_sek, Case.decided_at) \
+        .join(Case, Case.id == GrantApplication.case_id) \
+        .join(Association, Association.id == GrantApplication.association_id) \
+        .where(GrantApplication.programme_id == programme_id, GrantApplication.year == year,
+               Case.state == "decided",
+               GrantApplication.outcome.in_([Outcome.APPROVED, Outcome.PARTIALLY_APPROVED])) \
+        .order_by(Association.name, GrantApplication.id)
+
+
+def handling_times(programme_id: int, year: int):
+    """(submitted_at, decided_at) of every decided application of the programme-year."""
+    from lokapp.core.cases import Case
+    from lokapp.grants.models import GrantApplication
+
+    return select(Case.submitted_at, Case.decided_at) \
+        .join(GrantApplication, GrantApplication.case_id == Case.id) \
+        .where(GrantApplication.programme_id == programme_id, GrantApplication.year == year,
+               Case.state == "decided", Case.submitted_at.is_not(None))
+
+
+def decided_years(programme_id: int):
+    from lokapp.core.cases import Case
+    from lokapp.grants.models import GrantApplication
+
+    return select(GrantApplication.year).join(Case, Case.id == GrantApplication.case_id) \
+        .where(GrantApplication.programme_id == programme_id, Case.state == "decided") \
+        .distinct().order_by(GrantApplication.year.desc())

@@ -5,6 +5,7 @@ Public          /bidrag                          open programmes, rules, dates, 
 Administrators  /bidrag/admin                    programmes
                 /bidrag/admin/ny                 new programme
                 /bidrag/admin/<id>               edit, questions, yearly budget
+                /bidrag/<key>/beviljade/<year>   granted associations, amounts, median time
 Applicants      /bidrag/<key>/ansok              start an application (or copy last year's)
                 /bidrag/ansokningar/<id>/fragor  step 1: the programme's questions
                 /bidrag/ansokningar/<id>/budget  step 2: budget table or amount
@@ -649,3 +650,28 @@ def decide(application_id: int):
                 flash(_("Beslutet är fattat."), "success")
             return _to_case(application)
     return _render_case(application, decision_form=form, status=400)
+
+
+# --- transparency ---------------------------------------------------------------------------------
+
+def median_days(rows) -> float | None:
+    """The median handling time in days (submitted → decided), or None without decisions."""
+    from statistics import median
+
+    days = [(decided - submitted).total_seconds() / 86400 for submitted, decided in rows
+            if submitted is not None and decided is not None]
+    return round(median(days), 1) if days else None
+
+
+@bp.get("/<key>/beviljade/<int:year>")
+@public
+def granted(key: str, year: int):
+    programme = _active_programme(key)
+    if not 2000 <= year <= 2100:
+        abort(404)
+    rows = db.session.execute(queries.granted_in(programme.id, year)).all()
+    return render_template(
+        "grants/granted.html", programme=programme, year=year, rows=rows,
+        total=sum(r.granted_sek or 0 for r in rows),
+        median=median_days(db.session.execute(queries.handling_times(programme.id, year))),
+        years=db.session.scalars(queries.decided_years(programme.id)).all())
