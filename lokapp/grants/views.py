@@ -248,7 +248,8 @@ def application(application_id: int):
     missing = services.missing_for_submit(application) \
         if application.case.state in ("draft", "needs_completion") else []
     return render_template("grants/application.html", application=application,
-                           programme=application.programme, history=history, missing=missing)
+                           programme=application.programme, history=history, missing=missing,
+                           first_step=_first_step(application))
 
 
 # --- the applicant's steps ------------------------------------------------------------------------
@@ -582,6 +583,9 @@ def case_action(application_id: int, action: str):
     if action not in OFFICER_ACTIONS:
         abort(404)
     form = CaseActionForm()
+    if action == "return_proposal" and form.is_submitted() and not (form.note.data or "").strip():
+        flash(_("Skriv varför förslaget skickas tillbaka."), "error")
+        return _to_case(application)
     if not form.validate_on_submit():
         flash(" ".join(str(e) for e in form.note.errors) or _("Formuläret har gått ut. "
                                                               "Försök igen."), "error")

@@ -116,3 +116,36 @@ def test_a_disqualified_officer_sees_why_and_cannot_decide(client, login_as, mak
     page = _text(client.get(base))
     assert "jävig" in page and "Ta ärendet" not in page
     assert client.post(f"{base}/atgard/assign").status_code == 403
+
+
+def test_the_decision_page_issues_the_letter_and_a_proposal_returns_with_a_note(
+        client, login_as, make_user, case):
+    from sqlalchemy import select
+
+    from lokapp.letters.models import Letter
+
+    login_as(user=officer(make_user))
+    base = f"/bidrag/handlaggning/{case.id}"
+    client.post(f"{base}/atgard/assign")
+    assert client.post(f"{base}/beslut", data={
+        "outcome": "rejected", "reasons": "Projektet är inte avgränsat i tid."}
+    ).status_code == 302
+    db.session.expire_all()
+    letter = db.session.scalar(select(Letter).where(Letter.case_id == case.case_id))
+    assert letter is not None and "inte avgränsat" in letter.context["decision"]["reasons"]
+
+
+def test_returning_a_proposal_needs_a_note(client, login_as, make_user, case):
+    proposer = officer(make_user, limit=10_000)
+    login_as(user=proposer)
+    base = f"/bidrag/handlaggning/{case.id}"
+    client.post(f"{base}/atgard/assign")
+    client.post(f"{base}/beslut", data={"outcome": "approved"})
+    login_as(user=officer(make_user, limit=500_000))
+    response = client.post(f"{base}/atgard/return_proposal", data={"note": " "},
+                           follow_redirects=True)
+    assert "Skriv varför förslaget skickas tillbaka." in _text(response)
+    assert _reload(case.id).case.state == "proposed"
+    client.post(f"{base}/atgard/return_proposal", data={"note": "Räkna om budgeten."})
+    application = _reload(case.id)
+    assert application.case.state == "in_review" and application.proposed_outcome is None
