@@ -358,7 +358,11 @@ class BookingSeries(db.Model):
     @property
     def reference(self) -> str:
         """The booking reference shown to bookers and on invoices."""
-        return f"B{self.id:06d}"
+        return self.reference_of(self.id)
+
+    @staticmethod
+    def reference_of(series_id: int) -> str:
+        return f"B{series_id:06d}"
 
 
 class BookingOccurrence(db.Model):

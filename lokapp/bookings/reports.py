@@ -36,8 +36,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from lokapp.associations.models import Association
+from lokapp.auth.models import User
 from lokapp.bookings.models import (
     MAX_OCCURRENCE_LENGTH,
+    BookerType,
     BookingOccurrence,
     BookingSeries,
     OccurrenceState,
@@ -45,6 +48,7 @@ from lokapp.bookings.models import (
 )
 from lokapp.bookings.rules import Calendar, at
 from lokapp.bookings.workflow import BookingCaseState
+from lokapp.core.cases import Case
 from lokapp.core.time import to_local
 from lokapp.extensions import db
 
@@ -119,52 +123,56 @@ class BookerLines:
 
 
 def invoice_occurrences(first: date):
-    """``select``: confirmed occurrences starting in the local month beginning ``first``,
-    with their series, premises, association, booker and case (a fixed number of queries)."""
-    return (select(BookingOccurrence)
+    """``select`` of plain rows: confirmed occurrences starting in the local month beginning
+    ``first`` with what the invoice needs of their series, premises, association, booker and
+    case – one query, no ORM objects (a month can hold tens of thousands of occurrences)."""
+    return (select(BookingOccurrence.starts_at, BookingOccurrence.ends_at,
+                   BookingOccurrence.peak_minutes, BookingOccurrence.price_ore,
+                   BookingSeries.id.label("series_id"), BookingSeries.booker_type,
+                   BookingSeries.activity, BookingSeries.association_id,
+                   BookingSeries.booked_by_id, Premises.name.label("premises_name"),
+                   Association.name.label("association_name"), Association.orgnr,
+                   Association.email.label("association_email"),
+                   User.name.label("user_name"), User.email.label("user_email"),
+                   Case.number.label("case_number"))
             .join(BookingSeries, BookingSeries.id == BookingOccurrence.series_id)
+            .join(Premises, Premises.id == BookingOccurrence.premises_id)
+            .outerjoin(Association, Association.id == BookingSeries.association_id)
+            .outerjoin(User, User.id == BookingSeries.booked_by_id)
+            .outerjoin(Case, Case.id == BookingSeries.case_id)
             .where(BookingOccurrence.state == OccurrenceState.CONFIRMED,
                    BookingOccurrence.starts_at >= at(first, 0),
                    BookingOccurrence.starts_at < at(next_month(first), 0))
-            .options(selectinload(BookingOccurrence.series).selectinload(
-                         BookingSeries.association),
-                     selectinload(BookingOccurrence.series).selectinload(
-                         BookingSeries.booked_by),
-                     selectinload(BookingOccurrence.series).selectinload(BookingSeries.case),
-                     selectinload(BookingOccurrence.premises))
             .order_by(BookingOccurrence.starts_at, BookingOccurrence.id))
 
 
 def invoicing_basis(first: date) -> list[BookerLines]:
     """The month's invoicing basis per booker, bookers by name, lines by time."""
     bookers: dict[str, BookerLines] = {}
-    for occurrence in db.session.scalars(invoice_occurrences(first)):
-        series = occurrence.series
-        key = (f"association-{series.association_id}-{series.booker_type}"
-               if series.association_id is not None
-               else f"person-{series.booked_by_id}-{series.booker_type}")
+    for row in db.session.execute(invoice_occurrences(first)):
+        booker_type = BookerType(row.booker_type)
+        key = (f"association-{row.association_id}-{booker_type}"
+               if row.association_id is not None
+               else f"person-{row.booked_by_id}-{booker_type}")
         booker = bookers.get(key)
         if booker is None:
-            booker = bookers[key] = _booker_of(key, series)
+            booker = bookers[key] = _booker_of(key, row, booker_type)
         booker.lines.append(InvoiceLine(
-            reference=series.reference, case_number=series.case.number if series.case else None,
-            premises=occurrence.premises.name, starts_at=occurrence.starts_at,
-            ends_at=occurrence.ends_at, minutes=occurrence.minutes,
-            peak_minutes=occurrence.peak_minutes, amount_ore=occurrence.price_ore,
-            activity=series.activity))
+            reference=BookingSeries.reference_of(row.series_id), case_number=row.case_number,
+            premises=row.premises_name, starts_at=row.starts_at, ends_at=row.ends_at,
+            minutes=int((row.ends_at - row.starts_at).total_seconds() // 60),
+            peak_minutes=row.peak_minutes, amount_ore=row.price_ore, activity=row.activity))
     return sorted(bookers.values(), key=lambda b: (b.name.casefold(), b.key))
 
 
-def _booker_of(key: str, series: BookingSeries) -> BookerLines:
-    label = str(series.booker_type.label)
-    if series.association is not None:
-        association = series.association
-        return BookerLines(key, association.name, label, association.orgnr or "",
-                           association.email or "")
-    person = series.booked_by
-    if person is None:
+def _booker_of(key: str, row, booker_type: BookerType) -> BookerLines:
+    label = str(booker_type.label)
+    if row.association_id is not None:
+        return BookerLines(key, row.association_name, label, row.orgnr or "",
+                           row.association_email or "")
+    if row.booked_by_id is None:
         return BookerLines(key, _("Borttaget konto"), label, "", "")
-    return BookerLines(key, person.name, label, "", person.email or "")
+    return BookerLines(key, row.user_name, label, "", row.user_email or "")
 
 
 def _hours(minutes: int) -> str:
@@ -374,19 +382,23 @@ def equal_treatment(first: date, last: date) -> list[RequestOutcome]:
     """Every association's booking request with occurrences from local ``first`` to ``last``:
     requested hours (every occurrence asked for, whatever became of it), allocated hours
     (confirmed), the peak-time share of the allocated hours, and the outcome (booked
-    directly, or the booking case's state). Two queries for the occurrences and series plus
-    one each for associations, categories and cases, whatever the number of requests.
+    directly, or the booking case's state). Two queries for the occurrences and the series,
+    and one each for their associations, premises and cases per 500 series.
     """
     start, end = at(first, 0), at(last + timedelta(days=1), 0)
+    in_period = (BookingSeries.association_id.is_not(None),
+                 BookingOccurrence.starts_at >= start, BookingOccurrence.starts_at < end)
     rows = db.session.execute(
         select(BookingOccurrence.series_id, BookingOccurrence.starts_at,
                BookingOccurrence.ends_at, BookingOccurrence.state,
                BookingOccurrence.peak_minutes)
         .join(BookingSeries, BookingSeries.id == BookingOccurrence.series_id)
-        .where(BookingSeries.association_id.is_not(None),
-               BookingOccurrence.starts_at >= start, BookingOccurrence.starts_at < end)).all()
+        .where(*in_period)).all()
+    wanted = (select(BookingOccurrence.series_id)
+              .join(BookingSeries, BookingSeries.id == BookingOccurrence.series_id)
+              .where(*in_period))
     series = {s.id: RequestOutcome(s) for s in db.session.scalars(
-        select(BookingSeries).where(BookingSeries.id.in_({r.series_id for r in rows}))
+        select(BookingSeries).where(BookingSeries.id.in_(wanted))
         .options(selectinload(BookingSeries.association),
                  selectinload(BookingSeries.premises), selectinload(BookingSeries.case)))}
     for series_id, starts_at, ends_at, state, peak in rows:
