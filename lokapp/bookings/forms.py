@@ -8,26 +8,23 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from lokapp.associations.models import District
 from lokapp.bookings.models import BookerType, Equipment, PremisesType, Recurrence
 from lokapp.bookings.pricing import parse_sek
 from lokapp.bookings.rules import format_clock, parse_clock
-from lokapp.core.forms import BaseForm, long_text_field, text_field
+from lokapp.core.forms import BaseForm, MultiCheckboxField, long_text_field, text_field
+from lokapp.core.forms import WholeNumberField as _WholeNumberField
 from lokapp.extensions import db
 
 ACTIVITY_MAX = 200
@@ -38,39 +35,10 @@ WEEKDAYS = (_l("Måndag"), _l("Tisdag"), _l("Onsdag"), _l("Torsdag"), _l("Fredag
 PRIVATE, COMMERCIAL = "private", "commercial"
 
 
-class MultiCheckboxField(SelectMultipleField):
-    """Checkboxes; only the offered values are accepted."""
+class WholeNumberField(_WholeNumberField):
+    """A whole number of at most seven digits (people, square metres, minutes)."""
 
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form) -> None:
-        legal = {value for value, _label in self.choices}
-        if any(value not in legal for value in self.data or ()):
-            raise ValidationError(_l("Välj bland alternativen i listan."))
-
-
-class WholeNumberField(IntegerField):
-    """A whole number typed in a text input; what was typed is shown back with an error."""
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist) -> None:
-        if not valuelist:
-            return
-        raw = re.sub(r"[\s\u00a0\u202f]", "", valuelist[0] or "")
-        if raw == "":
-            self.data = None
-            return
-        if not re.fullmatch(r"\d{1,7}", raw):
-            self.data = None
-            raise ValueError(_("Skriv ett heltal med siffror, till exempel 12."))
-        self.data = int(raw)
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
+    max_digits = 7
 
 
 def number_field(label, *, minimum: int = 1, maximum: int = 1_000_000, required: bool = True,

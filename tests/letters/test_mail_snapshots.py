@@ -39,7 +39,10 @@ def test_decision_mail_matches_its_snapshot(app, db, kind, part):
     with force_locale("sv"):
         rendered = render_template(f"mail/letter_decision.{part}", **_context(kind))
     path = SNAPSHOTS / f"letter_decision_{kind}.{part}"
-    if os.environ.get("UPDATE_SNAPSHOTS") or not path.exists():
+    if os.environ.get("UPDATE_SNAPSHOTS"):
         path.write_text(rendered, encoding="utf-8")
+    elif not path.exists():
+        path.write_text(rendered, encoding="utf-8")
+        pytest.fail(f"{path.name} did not exist and was written now; review and commit it")
     assert rendered == path.read_text(encoding="utf-8"), (
         f"{path.name} changed; review the wording and run with UPDATE_SNAPSHOTS=1")
