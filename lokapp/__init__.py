@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from lokapp.auth.admin import bp as admin_bp
     from lokapp.auth.views import bp as auth_bp
     from lokapp.bookings.views import bp as bookings_bp
+    from lokapp.casework.views import bp as casework_bp
     from lokapp.core.views import bp as core_bp
     from lokapp.grants.views import bp as grants_bp
 
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(bookings_bp)
     app.register_blueprint(grants_bp)
+    app.register_blueprint(casework_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

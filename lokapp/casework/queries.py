@@ -1,0 +1,116 @@
+"""The queue's queries: one filtered ``select`` of plain rows, its count and its counts per
+type and state. Every page costs the same few queries whatever the number of cases."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from lokapp.associations.models import Association
+from lokapp.auth.models import GlobalRole, User, UserArea, UserRole
+from lokapp.bookings.models import BookingSeries
+from lokapp.core.cases import Case, parse_number
+from lokapp.core.workflow import workflow_for
+from lokapp.grants.models import GrantApplication
+
+ASSIGNED_ANY, ASSIGNED_ME, ASSIGNED_NONE = "alla", "mig", "ingen"
+STATE_OPEN, STATE_ALL = "oppna", "alla"
+SORT_NEWEST, SORT_OLDEST, SORT_NUMBER = "nyast", "aldst", "nummer"
+SEARCH_MAX_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class Filters:
+    case_type: str | None = None
+    state: str = STATE_OPEN
+    assigned: str = ASSIGNED_ANY
+    text: str = ""
+    sort: str = SORT_NEWEST
+
+
+def _scope(case_types: tuple[str, ...]):
+    return and_(Case.number.is_not(None), Case.case_type.in_(case_types))
+
+
+def _open_condition(case_types: tuple[str, ...]):
+    """Cases not yet in a final state of their own workflow."""
+    return or_(*[and_(Case.case_type == t,
+                      Case.state.not_in(sorted(workflow_for(t).final_states)))
+                 for t in case_types])
+
+
+def _conditions(filters: Filters, case_types: tuple[str, ...], user_id: int, *,
+                with_type_state: bool = True) -> list:
+    conditions = [_scope(case_types)]
+    if filters.assigned == ASSIGNED_ME:
+        conditions.append(Case.assigned_officer_id == user_id)
+    elif filters.assigned == ASSIGNED_NONE:
+        conditions.append(Case.assigned_officer_id.is_(None))
+    text = filters.text.strip()
+    if text:
+        number = parse_number(text)
+        if number is not None:
+            conditions.append(and_(Case.year == number[0], Case.sequence == number[1]))
+        else:
+            needle = f"%{_escape_like(text.lower())}%"
+            conditions.append(or_(func.lower(Case.subject).like(needle, escape="\\"),
+                                  func.lower(Case.number).like(needle, escape="\\")))
+    if with_type_state:
+        if filters.case_type:
+            conditions.append(Case.case_type == filters.case_type)
+        if filters.state == STATE_OPEN:
+            conditions.append(_open_condition(case_types))
+        elif filters.state != STATE_ALL:
+            conditions.append(Case.state == filters.state)
+    return conditions
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def queue(filters: Filters, case_types: tuple[str, ...], user_id: int) -> Select:
+    """Plain rows: the case, its association's name, the assignee's name and the ids the
+    domains' case pages are keyed by."""
+    officer = aliased(User)
+    order = {
+        SORT_NEWEST: [Case.submitted_at.desc(), Case.id.desc()],
+        SORT_OLDEST: [Case.submitted_at.asc(), Case.id.asc()],
+        SORT_NUMBER: [Case.year.desc(), Case.sequence.desc()],
+    }[filters.sort]
+    return (
+        select(Case.id.label("case_id"), Case.number, Case.case_type, Case.subject, Case.state,
+               Case.submitted_at, Case.association_id, Case.assigned_officer_id,
+               Association.name.label("association_name"),
+               officer.name.label("officer_name"),
+               GrantApplication.id.label("grant_id"), BookingSeries.id.label("series_id"))
+        .outerjoin(Association, Association.id == Case.association_id)
+        .outerjoin(officer, officer.id == Case.assigned_officer_id)
+        .outerjoin(GrantApplication, GrantApplication.case_id == Case.id)
+        .outerjoin(BookingSeries, BookingSeries.case_id == Case.id)
+        .where(*_conditions(filters, case_types, user_id))
+        .order_by(*order)
+    )
+
+
+def total(filters: Filters, case_types: tuple[str, ...], user_id: int) -> Select:
+    return select(func.count(Case.id)).where(*_conditions(filters, case_types, user_id))
+
+
+def counts(filters: Filters, case_types: tuple[str, ...], user_id: int) -> Select:
+    """``(case_type, state, n)`` within the assignment and search filters."""
+    return (select(Case.case_type, Case.state, func.count(Case.id))
+            .where(*_conditions(filters, case_types, user_id, with_type_state=False))
+            .group_by(Case.case_type, Case.state)
+            .order_by(Case.case_type, Case.state))
+
+
+def officers(areas: set[str]) -> Select:
+    """Active officers and supervisors with at least one of ``areas`` (for the assign list)."""
+    return (select(User)
+            .where(User.is_disabled.is_(False),
+                   User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(
+                       [GlobalRole.OFFICER, GlobalRole.SUPERVISOR]))),
+                   User.id.in_(select(UserArea.user_id).where(UserArea.area.in_(areas))))
+            .order_by(User.name, User.id))
