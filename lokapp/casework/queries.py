@@ -12,7 +12,7 @@ from lokapp.auth.models import GlobalRole, User, UserArea, UserRole
 from lokapp.bookings.models import BookingSeries
 from lokapp.core.cases import Case, parse_number
 from lokapp.core.workflow import workflow_for
-from lokapp.grants.models import GrantApplication
+from lokapp.grants.models import GrantApplication, GrantProgramme
 
 ASSIGNED_ANY, ASSIGNED_ME, ASSIGNED_NONE = "alla", "mig", "ingen"
 STATE_OPEN, STATE_ALL = "oppna", "alla"
@@ -27,6 +27,7 @@ class Filters:
     assigned: str = ASSIGNED_ANY
     text: str = ""
     sort: str = SORT_NEWEST
+    programme_id: int | None = None  # grant applications of one programme
 
 
 def _scope(case_types: tuple[str, ...]):
@@ -59,6 +60,9 @@ def _conditions(filters: Filters, case_types: tuple[str, ...], user_id: int, *,
     if with_type_state:
         if filters.case_type:
             conditions.append(Case.case_type == filters.case_type)
+        if filters.programme_id is not None:
+            conditions.append(Case.id.in_(select(GrantApplication.case_id).where(
+                GrantApplication.programme_id == filters.programme_id)))
         if filters.state == STATE_OPEN:
             conditions.append(_open_condition(case_types))
         elif filters.state != STATE_ALL:
@@ -114,3 +118,8 @@ def officers(areas: set[str]) -> Select:
                        [GlobalRole.OFFICER, GlobalRole.SUPERVISOR]))),
                    User.id.in_(select(UserArea.user_id).where(UserArea.area.in_(areas))))
             .order_by(User.name, User.id))
+
+
+def programmes() -> Select:
+    """The grant programmes, for the programme filter."""
+    return select(GrantProgramme).order_by(GrantProgramme.name_sv, GrantProgramme.id)

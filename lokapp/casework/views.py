@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from openpyxl import Workbook
+from werkzeug.exceptions import Forbidden
 
 from lokapp.auth.models import User
 from lokapp.casework import queries, services
@@ -26,6 +27,7 @@ from lokapp.core.access import role_required
 from lokapp.core.time import to_local
 from lokapp.core.workflow import workflow_for
 from lokapp.extensions import db
+from lokapp.grants.workflow import GRANT_APPLICATION
 
 bp = Blueprint("casework", __name__)
 
@@ -39,8 +41,6 @@ def _user() -> Any:
 
 
 def _visible_types() -> tuple[str, ...]:
-    from werkzeug.exceptions import Forbidden
-
     types = case_types_of(_user())
     if not types:
         raise Forbidden(_("Du arbetar inte med något handläggningsområde."))
@@ -76,13 +76,16 @@ def _filters(types: tuple[str, ...]) -> Filters:
     if sort not in (queries.SORT_NEWEST, queries.SORT_OLDEST, queries.SORT_NUMBER):
         sort = queries.SORT_NEWEST
     text = _CONTROL.sub("", args.get("sok", ""))[:queries.SEARCH_MAX_LENGTH].strip()
-    return Filters(case_type=case_type, state=state, assigned=assigned, text=text, sort=sort)
+    programme_id = args.get("bidragsform", type=int) if GRANT_APPLICATION in types else None
+    return Filters(case_type=case_type, state=state, assigned=assigned, text=text, sort=sort,
+                   programme_id=programme_id if programme_id and programme_id > 0 else None)
 
 
 def _filter_args(filters: Filters) -> dict[str, str]:
     """The filters as query-string arguments (for page links and the export)."""
     args = {"typ": filters.case_type or "", "status": filters.state,
-            "tilldelad": filters.assigned, "sok": filters.text, "sortera": filters.sort}
+            "tilldelad": filters.assigned, "sok": filters.text, "sortera": filters.sort,
+            "bidragsform": str(filters.programme_id or "")}
     return {k: v for k, v in args.items() if v}
 
 
@@ -112,6 +115,8 @@ def queue():
         filters=filters, filter_args=_filter_args(filters), types=types,
         type_labels={t: str(workflow_for(t).label) for t in types},
         state_choices=_state_choices(types), counts=counts, form=form, case_url=case_url,
+        programmes=(db.session.scalars(queries.programmes()).all()
+                    if GRANT_APPLICATION in types else []),
         queries=queries, state_member=_state_member,
         state_label=lambda t, s: str(_state_member(t, s).label))
 
@@ -123,7 +128,8 @@ def assign():
     form = AssignForm()
     form.officer.choices = _officer_choices()
     back = url_for(".queue", **{k: v for k, v in request.args.items()
-                                if k in ("typ", "status", "tilldelad", "sok", "sortera", "sida")})
+                                if k in ("typ", "status", "tilldelad", "sok", "sortera", "bidragsform",
+                                         "sida")})
     if not form.validate():
         flash(_("Formuläret hade gått ut. Försök igen."), "error")
         return redirect(back)

@@ -275,3 +275,26 @@ def test_export_contains_the_filtered_list(client, login_as, make_case, make_ass
     assert (number, subject, association, state, officer) == (
         mine.number, "Exportera mig", "Exportklubben", "Inkommen", me.name)
     assert submitted is not None
+
+
+def test_programme_filter_and_grant_links(client, login_as, make_case):
+    from lokapp.grants.models import GrantApplication, GrantProgramme
+    from lokapp.grants.seed import seed_programmes
+
+    seed_programmes(2026)
+    first, second = _db.session.scalars(
+        select(GrantProgramme).order_by(GrantProgramme.id).limit(2)).all()
+    applications = []
+    for programme, subject in ((first, "Ansökan ett"), (second, "Ansökan två")):
+        case = make_case("grant_application", subject=subject)
+        application = GrantApplication(case_id=case.id, programme_id=programme.id,
+                                       association_id=case.association_id, year=2026)
+        _db.session.add(application)
+        _db.session.flush()
+        applications.append(application)
+    login_as("officer", areas=("grants",))
+    page = client.get("/handlaggning", query_string={"bidragsform": first.id}).get_data(
+        as_text=True)
+    assert "Ansökan ett" in page and "Ansökan två" not in page
+    assert f'href="/bidrag/handlaggning/{applications[0].id}"' in page
+    assert first.name_sv in page  # offered in the programme filter
