@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from werkzeug.exceptions import Forbidden
 
 from lokapp.auth.models import User
@@ -165,6 +166,13 @@ def assign():
     return redirect(back)
 
 
+def _text(sheet: Any, value: str | None) -> WriteOnlyCell:
+    """A literal text cell: a subject such as ``=HYPERLINK(…)`` stays text, never a formula."""
+    cell = WriteOnlyCell(sheet, value=value or "")
+    cell.data_type = "s"
+    return cell
+
+
 @bp.get("/handlaggning/export.xlsx")
 @role_required("officer", "supervisor")
 def export_xlsx():
@@ -180,9 +188,10 @@ def export_xlsx():
     for row in rows:
         state = _state_member(row.case_type, row.state)
         submitted = to_local(row.submitted_at).replace(tzinfo=None) if row.submitted_at else None
-        sheet.append([row.number, labels.get(row.case_type, row.case_type), row.subject,
-                      row.association_name or "", str(state.label), submitted,
-                      row.officer_name or ""])
+        sheet.append([_text(sheet, row.number), _text(sheet, labels.get(row.case_type, "")),
+                      _text(sheet, row.subject), _text(sheet, row.association_name),
+                      _text(sheet, str(state.label)), submitted,
+                      _text(sheet, row.officer_name)])
     body = BytesIO()
     book.save(body)
     return Response(body.getvalue(), mimetype="application/vnd.openxmlformats-officedocument."

@@ -298,3 +298,14 @@ def test_programme_filter_and_grant_links(client, login_as, make_case):
     assert "Ansökan ett" in page and "Ansökan två" not in page
     assert f'href="/bidrag/handlaggning/{applications[0].id}"' in page
     assert first.name_sv in page  # offered in the programme filter
+
+
+def test_export_never_writes_formulas(client, login_as, make_case):
+    login_as("officer", areas=("register",))
+    make_case("registration", subject='=HYPERLINK("http://example.com","klicka")')
+    _db.session.commit()
+    response = client.get("/handlaggning/export.xlsx")
+    sheet = load_workbook(BytesIO(response.data)).active
+    cell = sheet.cell(row=2, column=3)
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://example.com","klicka")'
