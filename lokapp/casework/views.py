@@ -17,14 +17,15 @@ from flask_babel import ngettext
 from flask_login import current_user
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from werkzeug.exceptions import Forbidden
 
 from lokapp.auth.models import User
+from lokapp.casework import permissions as _permissions  # noqa: F401 - registers rules
 from lokapp.casework import queries, services
 from lokapp.casework.forms import AssignForm
 from lokapp.casework.queries import Filters
 from lokapp.casework.registry import areas_of, case_types_of, case_url
 from lokapp.core.access import role_required
+from lokapp.core.permissions import check, require
 from lokapp.core.time import to_local
 from lokapp.core.workflow import workflow_for
 from lokapp.extensions import db
@@ -42,10 +43,8 @@ def _user() -> Any:
 
 
 def _visible_types() -> tuple[str, ...]:
-    types = case_types_of(_user())
-    if not types:
-        raise Forbidden(_("Du arbetar inte med något handläggningsområde."))
-    return types
+    require(check("casework.view_queue", _user()))
+    return case_types_of(_user())
 
 
 def _state_choices(types: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -93,8 +92,7 @@ def _filter_args(filters: Filters) -> dict[str, str]:
 def _officer_choices() -> list[tuple[int, str]]:
     areas = {str(a) for a in areas_of(_user())}
     users = db.session.scalars(queries.officers(areas)).all()
-    mine = set(case_types_of(_user()))
-    return [(u.id, u.name) for u in users if mine & set(case_types_of(u))]
+    return [(u.id, u.name) for u in users if check("casework.assign_to", _user(), u)]
 
 
 @bp.get("/handlaggning")
@@ -141,9 +139,9 @@ def assign():
     if request.form.get("vem") == "mig":
         officer = _user()
     else:
-        allowed = {value for value, _label in form.officer.choices}
-        officer = db.session.get(User, form.officer.data) if form.officer.data in allowed else None
-        if officer is None:
+        officer = db.session.get(User, form.officer.data) if form.officer.data else None
+        decision = check("casework.assign_to", _user(), officer) if officer else None
+        if not decision:
             flash(_("Välj en handläggare inom ditt område."), "error")
             return redirect(back)
     result = services.assign(ids, officer, _user())
