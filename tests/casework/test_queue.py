@@ -310,3 +310,31 @@ def test_export_never_writes_formulas(client, login_as, make_case):
     cell = sheet.cell(row=2, column=3)
     assert cell.data_type == "s"
     assert cell.value == '=HYPERLINK("http://example.com","klicka")'
+
+
+def test_assign_to_me_skips_my_own_association(client, login_as, make_case, make_association):
+    me = login_as("officer", areas=("register",))
+    my_club = make_association(name="Min egen klubb")
+    _db.session.add(AssociationMember(user_id=me.id, association_id=my_club.id))
+    case = make_case("registration", association=my_club)
+    _db.session.commit()
+    page = client.post("/handlaggning/tilldela", data={
+        "csrf_token": _csrf(client), "arende": [case.id], "vem": "mig"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "jävig" in page and case.number in page
+    _db.session.expire_all()
+    assert _db.session.get(Case, case.id).assigned_officer_id is None
+
+
+def test_export_is_scoped_to_my_areas(client, login_as, make_case):
+    make_case("registration", subject="Registerärende")
+    grant = make_case("grant_application", subject="Bidragsärende")
+    login_as("officer", areas=("grants",))
+    rows = list(load_workbook(BytesIO(client.get("/handlaggning/export.xlsx").data))
+                .active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [grant.number]
+
+
+def test_export_refused_without_case_area(client, login_as):
+    login_as("officer", areas=("dialog",))
+    assert client.get("/handlaggning/export.xlsx").status_code == 403
