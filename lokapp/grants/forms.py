@@ -286,3 +286,12 @@ class CompletionForm(BaseForm):
                          validators=[DataRequired(message=_l("Fyll i sista dag, till exempel "
                                                              "2026-12-15."))],
                          description=_l("Till exempel 2026-12-15."))
+
+
+class PayoutExportForm(BaseForm):
+    """The export of payout lines for the finance department (marks them exported)."""
+
+    file_format = RadioField(_l("Filformat"), choices=[("xlsx", _l("Excel-fil (.xlsx)")),
+                                                       ("csv", _l("CSV (semikolonseparerad)"))],
+                             default="xlsx", validators=[DataRequired()])
+    include_exported = BooleanField(_l("Ta med rader som redan har exporterats"))

@@ -326,3 +326,51 @@ class GrantAttachment(db.Model):
 
     application: Mapped[GrantApplication] = relationship(back_populates="attachments")
     stored_file: Mapped[Any] = relationship("StoredFile", lazy="joined")
+
+
+class PayoutState(RichStrEnum):
+    PENDING = "pending", _l("Väntar på export"), "info"
+    EXPORTED = "exported", _l("Exporterad till ekonomi"), "warning"
+    PAID = "paid", _l("Utbetald"), "success"
+
+
+class GrantPayout(db.Model):
+    """The payout of a granted amount, created with the decision (one line per application).
+
+    The association's bankgiro or plusgiro is copied at the time of the decision; the
+    reference is the case number. Whether the line may be exported is computed when it is
+    listed or exported (see ``lokapp.grants.payouts.blocked_reasons``), never stored."""
+
+    __tablename__ = "grant_payouts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_applications.id", ondelete="RESTRICT"), unique=True)
+    association_id: Mapped[int] = mapped_column(
+        ForeignKey("associations.id", ondelete="RESTRICT"), index=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_programmes.id", ondelete="RESTRICT"), index=True)
+    amount_sek: Mapped[int] = mapped_column(Integer)
+    bankgiro: Mapped[str | None] = mapped_column(String(9))
+    plusgiro: Mapped[str | None] = mapped_column(String(10))
+    reference: Mapped[str] = mapped_column(String(40))
+    state: Mapped[PayoutState] = mapped_column(enum_type(PayoutState),
+                                               default=PayoutState.PENDING, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                              ondelete="SET NULL"))
+
+    application: Mapped[GrantApplication] = relationship()
+    association: Mapped[Any] = relationship("Association")
+    programme: Mapped[GrantProgramme] = relationship()
+    paid_by: Mapped[Any] = relationship("User")
+
+    __table_args__ = (
+        CheckConstraint("amount_sek > 0", name="amount"),
+        CheckConstraint("state <> 'paid' OR paid_at IS NOT NULL", name="paid_at"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<GrantPayout {self.reference} {self.state}>"

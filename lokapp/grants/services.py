@@ -511,6 +511,10 @@ def _finalise(application: GrantApplication, action: str, user: Any, outcome: Ou
     audit.record("grant_application.decided", application, actor=user, outcome=outcome.value,
                  granted_sek=application.granted_sek,
                  proposed_by=application.proposed_by_id)
+    # The payout line belongs to the decision: same transaction.
+    from lokapp.grants.payouts import create_for_decision
+
+    create_for_decision(application, user)
 
 
 def decide(application: GrantApplication, user: Any, *, outcome: Outcome | str,

@@ -22,7 +22,16 @@ work without JavaScript.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -32,11 +41,12 @@ from lokapp.core.access import login_required, object_rule, public, role_require
 from lokapp.core.cases import history_for
 from lokapp.core.forms import EmptyForm
 from lokapp.core.permissions import check, require
-from lokapp.core.time import today_local
+from lokapp.core.time import to_local, today_local, utcnow
 from lokapp.core.uploads import UploadError
 from lokapp.core.workflow import CaseActionForm
 from lokapp.extensions import db
 from lokapp.grants import letters as grant_letters
+from lokapp.grants import payouts as payout_services
 from lokapp.grants import permissions as _permissions  # noqa: F401 - registers predicates
 from lokapp.grants import queries, services
 from lokapp.grants import workflow as _workflow  # noqa: F401 - registers the workflow
@@ -47,6 +57,7 @@ from lokapp.grants.forms import (
     BudgetForm,
     CompletionForm,
     DecisionForm,
+    PayoutExportForm,
     ProgrammeForm,
     QuestionForm,
     StartForm,
@@ -60,8 +71,10 @@ from lokapp.grants.models import (
     BudgetLineKind,
     Eligibility,
     GrantApplication,
+    GrantPayout,
     GrantProgramme,
     GrantQuestion,
+    PayoutState,
     QuestionKind,
     WindowKind,
 )
@@ -679,3 +692,80 @@ def granted(key: str, year: int):
         total=sum(r.granted_sek or 0 for r in rows),
         median=median_days(db.session.execute(queries.handling_times(programme.id, year))),
         years=db.session.scalars(queries.decided_years(programme.id)).all())
+
+
+# --- payouts ------------------------------------------------------------------------------------
+
+def _payout_filters() -> tuple[PayoutState | None, int | None]:
+    state = None
+    if request.args.get("status") in {s.value for s in PayoutState}:
+        state = PayoutState(request.args["status"])
+    programme_id = request.args.get("bidrag", type=int)
+    return state, programme_id
+
+
+@bp.get("/handlaggning/utbetalningar")
+@role_required("officer", "supervisor")
+def payouts():
+    _officer()
+    state, programme_id = _payout_filters()
+    lines = db.session.scalars(payout_services.payouts_query(
+        state=state, programme_id=programme_id)).unique().all()
+    return render_template(
+        "grants/payouts.html", payouts=lines, blocked=payout_services.blocked_reasons(lines),
+        states=list(PayoutState), state=state, programme_id=programme_id,
+        programmes=db.session.scalars(select(GrantProgramme).where(
+            GrantProgramme.is_monetary.is_(True)).order_by(GrantProgramme.name_sv)).all(),
+        export_form=PayoutExportForm(), paid_form=EmptyForm())
+
+
+@bp.post("/handlaggning/utbetalningar/export")
+@role_required("officer", "supervisor")
+def export_payouts():
+    _officer()
+    form = PayoutExportForm()
+    if not form.validate_on_submit():
+        flash(_("Exporten kunde inte göras. Försök igen."), "error")
+        return redirect(url_for("grants.payouts"))
+    programme_id = request.form.get("bidrag", type=int)
+    lines = db.session.scalars(payout_services.payouts_query(
+        programme_id=programme_id)).unique().all()
+    chosen = payout_services.export(lines, current_user,
+                                    include_exported=form.include_exported.data)
+    if not chosen:
+        flash(_("Det finns inga utbetalningar att exportera."), "info")
+        return redirect(url_for("grants.payouts"))
+    stamp = to_local(utcnow()).strftime("%Y-%m-%d-%H%M")
+    if form.file_format.data == "csv":
+        body = payout_services.to_csv(chosen)
+        mimetype, suffix = "text/csv; charset=utf-8", "csv"
+    else:
+        body = payout_services.to_xlsx(chosen)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        suffix = "xlsx"
+    db.session.commit()
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="utbetalningar-{stamp}.{suffix}"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/handlaggning/utbetalningar/<int:payout_id>/betald")
+@role_required("officer", "supervisor")
+def mark_payout_paid(payout_id: int):
+    _officer()
+    payout = db.get_or_404(GrantPayout, payout_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        payout_services.mark_paid(payout, current_user)
+    except payout_services.PayoutError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("grants.payouts"))
+    db.session.commit()
+    flash(_("Utbetalningen %(reference)s är markerad som betald.",
+            reference=payout.reference), "success")
+    return redirect(url_for("grants.payouts"))

@@ -1,0 +1,251 @@
+"""Payouts: a line with the decision (approve, in part – never a rejection), blocked while the
+association is spärrad or its bank details are unverified (and unblocked by itself), the
+export for the finance department (CSV and Excel, no formulas), idempotent export, mark paid,
+and access (residents and officers without the grants area are refused)."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from html import unescape
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from lokapp.associations.status import StatusState
+from lokapp.core.audit import AuditEvent
+from lokapp.core.time import utcnow
+from lokapp.extensions import db
+from lokapp.grants import payouts, services
+from lokapp.grants.models import GrantPayout, Outcome, PayoutState
+from tests.grants.test_decisions import _project, officer, status, submitted  # noqa: F401
+
+
+@dataclass
+class Blocked:
+    state: StatusState
+
+    @property
+    def is_blocked(self):
+        return self.state is StatusState.BLOCKED
+
+
+@pytest.fixture
+def register(monkeypatch):
+    """The register's answer for the payout check: not spärrad unless a test says so."""
+    spärrade: set[int] = set()
+
+    def fake(associations, on=None):
+        return {a.id: Blocked(StatusState.BLOCKED if a.id in spärrade else StatusState.ELIGIBLE)
+                for a in associations}
+
+    monkeypatch.setattr(payouts, "compute_statuses", fake)
+    return spärrade
+
+
+@pytest.fixture
+def case(programmes, make_user, make_association, status):  # noqa: F811
+    application = submitted(_project(programmes), make_user, make_association)
+    association = application.association
+    association.bankgiro = "56781234"
+    association.bank_details_verified_at = utcnow()
+    db.session.flush()
+    return application
+
+
+def _decide(application, make_user, outcome, amount=None, reasons=""):
+    handler = officer(make_user)
+    services.assign_to_me(application, handler)
+    services.decide(application, handler, outcome=outcome, amount_sek=amount, reasons=reasons)
+    return handler
+
+
+def _payout(application):
+    return db.session.scalar(select(GrantPayout).where(
+        GrantPayout.application_id == application.id))
+
+
+def test_an_approval_creates_a_pending_payout_line(case, make_user, register):
+    handler = _decide(case, make_user, Outcome.APPROVED)
+    payout = _payout(case)
+    assert payout is not None and payout.state == PayoutState.PENDING
+    assert payout.amount_sek == case.granted_sek == 40_000
+    assert payout.bankgiro == "56781234" and payout.plusgiro is None
+    assert payout.reference == case.case.number
+    assert payout.created_at is not None and payout.paid_at is None
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "grant_payout.created"))
+    assert event.actor_id == handler.id and event.object_id == str(payout.id)
+
+
+def test_a_partial_approval_pays_the_granted_amount(case, make_user, register):
+    _decide(case, make_user, Outcome.PARTIALLY_APPROVED, 25_000, "Budgeten räcker inte.")
+    assert _payout(case).amount_sek == 25_000
+
+
+def test_a_rejection_creates_no_payout(case, make_user, register):
+    _decide(case, make_user, Outcome.REJECTED, reasons="Uppfyller inte villkoren.")
+    assert _payout(case) is None
+
+
+def test_the_plusgiro_is_used_without_a_bankgiro(case, make_user, register):
+    case.association.bankgiro, case.association.plusgiro = None, "4711"
+    _decide(case, make_user, Outcome.APPROVED)
+    payout = _payout(case)
+    assert payout.bankgiro is None and payout.plusgiro == "4711"
+
+
+def test_bank_details_are_those_at_the_time_of_the_decision(case, make_user, register):
+    _decide(case, make_user, Outcome.APPROVED)
+    case.association.bankgiro = "99998888"
+    db.session.flush()
+    assert _payout(case).bankgiro == "56781234"
+
+
+def test_blocked_while_spärrad_or_unverified_and_unblocked_by_itself(case, make_user, register):
+    _decide(case, make_user, Outcome.APPROVED)
+    payout = _payout(case)
+    assert payouts.blocked_reasons([payout]) == {}
+
+    register.add(case.association_id)
+    case.association.bank_details_verified_at = None
+    reasons = payouts.blocked_reasons([payout])[payout.id]
+    assert "Föreningen är spärrad." in reasons
+    assert "Föreningens bankuppgifter är inte kontrollerade." in reasons
+    assert payouts.export([payout], make_user("officer", areas=("grants",))) == []
+    assert payout.state == PayoutState.PENDING
+
+    register.discard(case.association_id)
+    assert payouts.blocked_reasons([payout])[payout.id] == [
+        "Föreningens bankuppgifter är inte kontrollerade."]
+    case.association.bank_details_verified_at = utcnow()
+    assert payouts.blocked_reasons([payout]) == {}
+    assert payouts.export([payout], make_user("officer", areas=("grants",))) == [payout]
+
+
+def test_export_marks_once_and_again_only_when_asked(case, make_user, register):
+    handler = _decide(case, make_user, Outcome.APPROVED)
+    payout = _payout(case)
+    assert payouts.export([payout], handler) == [payout]
+    first = payout.exported_at
+    assert payout.state == PayoutState.EXPORTED and first is not None
+    assert payouts.export([payout], handler) == []
+    assert payouts.export([payout], handler, include_exported=True) == [payout]
+    assert payout.exported_at == first
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "grant_payout.exported")).all()
+    assert len(events) == 2
+
+
+def test_mark_paid_needs_an_exported_line(case, make_user, register):
+    handler = _decide(case, make_user, Outcome.APPROVED)
+    payout = _payout(case)
+    with pytest.raises(payouts.PayoutError):
+        payouts.mark_paid(payout, handler)
+    payouts.export([payout], handler)
+    payouts.mark_paid(payout, handler)
+    assert payout.state == PayoutState.PAID and payout.paid_at and payout.paid_by_id == handler.id
+    assert payouts.blocked_reasons([payout]) == {}
+    with pytest.raises(payouts.PayoutError):
+        payouts.mark_paid(payout, handler)
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "grant_payout.paid"))
+
+
+def test_files_write_text_never_formulas(case, make_user, register):
+    _decide(case, make_user, Outcome.APPROVED)
+    case.association.name = "=HYPERLINK(\"http://x\")"
+    payout = _payout(case)
+    rows = list(csv.reader(io.StringIO(payouts.to_csv([payout]).decode("utf-8-sig")),
+                           delimiter=";"))
+    assert rows[0][0] == "Referens"
+    assert rows[1][0] == case.case.number and rows[1][4] == "40000"
+    assert rows[1][1] == "'=HYPERLINK(\"http://x\")" and rows[1][5] == "56781234"
+    sheet = load_workbook(io.BytesIO(payouts.to_xlsx([payout]))).active
+    assert sheet["B2"].value == "=HYPERLINK(\"http://x\")" and sheet["B2"].data_type == "s"
+    assert sheet["E2"].value == 40_000 and sheet["F2"].value == "56781234"
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+@pytest.fixture
+def csrf_on(app):
+    """The tests run without CSRF; this one checks that the real protection refuses."""
+    before = app.config.get("WTF_CSRF_ENABLED", False)
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = before
+
+
+@pytest.fixture
+def decided(case, make_user, register):
+    _decide(case, make_user, Outcome.APPROVED)
+    db.session.commit()
+    return case
+
+
+def _reload(payout_id) -> GrantPayout:
+    db.session.expire_all()
+    return db.session.get(GrantPayout, payout_id)
+
+
+def test_the_page_needs_the_grants_area(client, login_as, decided):
+    login_as("resident")
+    assert client.get("/bidrag/handlaggning/utbetalningar").status_code == 403
+    assert client.post("/bidrag/handlaggning/utbetalningar/export").status_code in (400, 403)
+    login_as("officer", areas=("register",))
+    assert client.get("/bidrag/handlaggning/utbetalningar").status_code == 403
+    payout = _payout(decided)
+    assert client.post(
+        f"/bidrag/handlaggning/utbetalningar/{payout.id}/betald").status_code in (400, 403)
+    assert _reload(payout.id).state == PayoutState.PENDING
+
+
+def test_the_page_lists_filters_and_shows_the_block(client, login_as, make_user, decided,
+                                                    register, programmes):
+    login_as(user=officer(make_user))
+    page = unescape(client.get("/bidrag/handlaggning/utbetalningar").get_data(as_text=True))
+    assert decided.case.number in page and "Väntar på export" in page
+    page = unescape(client.get("/bidrag/handlaggning/utbetalningar?status=paid")
+                    .get_data(as_text=True))
+    assert decided.case.number not in page
+    other = programmes["foreningsbidrag"] if "foreningsbidrag" in programmes else None
+    if other is not None and other.id != decided.programme_id:
+        page = unescape(client.get(f"/bidrag/handlaggning/utbetalningar?bidrag={other.id}")
+                        .get_data(as_text=True))
+        assert decided.case.number not in page
+    register.add(decided.association_id)
+    page = unescape(client.get("/bidrag/handlaggning/utbetalningar").get_data(as_text=True))
+    assert "Stoppad:" in page and "Föreningen är spärrad." in page
+
+
+def test_export_download_and_mark_paid(client, login_as, make_user, decided):
+    login_as(user=officer(make_user))
+    payout_id = _payout(decided).id
+    response = client.post("/bidrag/handlaggning/utbetalningar/export",
+                           data={"file_format": "csv"})
+    assert response.status_code == 200 and "text/csv" in response.content_type
+    assert decided.case.number in response.get_data(as_text=True)
+    assert _reload(payout_id).state == PayoutState.EXPORTED
+    response = client.post("/bidrag/handlaggning/utbetalningar/export",
+                           data={"file_format": "xlsx"})
+    assert response.status_code == 302  # nothing left to export
+    response = client.post("/bidrag/handlaggning/utbetalningar/export",
+                           data={"file_format": "xlsx", "include_exported": "y"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet["A2"].value == decided.case.number
+    response = client.post(f"/bidrag/handlaggning/utbetalningar/{payout_id}/betald")
+    assert response.status_code == 302
+    payout = _reload(payout_id)
+    assert payout.state == PayoutState.PAID and payout.paid_at is not None
+
+
+def test_mark_paid_refuses_without_csrf(client, login_as, make_user, decided, csrf_on):
+    login_as(user=officer(make_user))
+    payout = _payout(decided)
+    payouts.export([payout], officer(make_user))
+    db.session.commit()
+    response = client.post(f"/bidrag/handlaggning/utbetalningar/{payout.id}/betald")
+    assert response.status_code == 400
+    assert _reload(payout.id).state == PayoutState.EXPORTED
