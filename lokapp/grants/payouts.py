@@ -25,7 +25,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lokapp.associations.status import compute_statuses
 from lokapp.core import audit
@@ -59,12 +59,16 @@ def create_for_decision(application: GrantApplication, actor: Any) -> GrantPayou
     return payout
 
 
-def payouts_query(*, state: PayoutState | None = None,
-                  programme_id: int | None = None) -> Select:
+def payouts_query(*, state: PayoutState | None = None, programme_id: int | None = None,
+                  for_update: bool = False) -> Select:
+    """The payout lines, oldest first. ``for_update`` locks them until the commit (an export),
+    so two simultaneous exports can never both export the same line."""
     query = (select(GrantPayout)
              .options(joinedload(GrantPayout.association), joinedload(GrantPayout.programme),
-                      joinedload(GrantPayout.paid_by))
+                      joinedload(GrantPayout.paid_by), selectinload(GrantPayout.application))
              .order_by(GrantPayout.created_at, GrantPayout.id))
+    if for_update:
+        query = query.with_for_update(of=GrantPayout).execution_options(populate_existing=True)
     if state is not None:
         query = query.where(GrantPayout.state == state)
     if programme_id is not None:

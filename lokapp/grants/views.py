@@ -729,7 +729,7 @@ def export_payouts():
         return redirect(url_for("grants.payouts"))
     programme_id = request.form.get("bidrag", type=int)
     lines = db.session.scalars(payout_services.payouts_query(
-        programme_id=programme_id)).unique().all()
+        programme_id=programme_id, for_update=True)).unique().all()
     chosen = payout_services.export(lines, current_user,
                                     include_exported=form.include_exported.data)
     if not chosen:
@@ -755,7 +755,7 @@ def export_payouts():
 @role_required("officer", "supervisor")
 def mark_payout_paid(payout_id: int):
     _officer()
-    payout = db.get_or_404(GrantPayout, payout_id)
+    payout = db.get_or_404(GrantPayout, payout_id, with_for_update=True)
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
