@@ -569,12 +569,17 @@ def _render_case(application: GrantApplication, *, decision_form=None, completio
     can_decide = case.state == "in_review" and bool(check("grants.decide", current_user, case))
     can_complete = case.state == "in_review" and bool(
         check("grants.handle", current_user, case))
+    payout = db.session.scalar(select(GrantPayout).where(
+        GrantPayout.application_id == application.id))
     return render_template(
         "grants/officer_case.html", application=application, programme=application.programme,
         case=case, actions=actions, history=db.session.scalars(history_for(case)).all(),
         can_decide=can_decide, can_complete=can_complete,
         jav=disqualified(current_user, application.association_id),
         delegation=delegation_of(current_user, application),
+        payout=payout,
+        payout_blocked=payout_services.blocked_reasons([payout]).get(payout.id, [])
+        if payout else [],
         decision_form=decision_form or DecisionForm(formdata=None),
         completion_form=completion_form or CompletionForm(formdata=None)), status
 

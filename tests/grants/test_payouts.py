@@ -249,3 +249,22 @@ def test_mark_paid_refuses_without_csrf(client, login_as, make_user, decided, cs
     response = client.post(f"/bidrag/handlaggning/utbetalningar/{payout.id}/betald")
     assert response.status_code == 400
     assert _reload(payout.id).state == PayoutState.EXPORTED
+
+
+def test_a_confirmed_proposal_creates_the_line_not_the_proposal(case, make_user, register):
+    proposer = officer(make_user, limit=10_000)
+    services.assign_to_me(case, proposer)
+    services.decide(case, proposer, outcome="approved", amount_sek=None, reasons="")
+    assert _payout(case) is None
+    services.confirm_proposal(case, officer(make_user, limit=500_000))
+    assert _payout(case).amount_sek == 40_000
+
+
+def test_the_case_page_shows_the_payout_and_its_block(client, login_as, make_user, decided,
+                                                      register):
+    login_as(user=officer(make_user))
+    decided.association.bank_details_verified_at = None
+    db.session.commit()
+    page = unescape(client.get(f"/bidrag/handlaggning/{decided.id}").get_data(as_text=True))
+    assert "Utbetalning" in page and "Väntar på export" in page
+    assert "Föreningens bankuppgifter är inte kontrollerade." in page
