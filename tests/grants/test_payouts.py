@@ -268,3 +268,32 @@ def test_the_case_page_shows_the_payout_and_its_block(client, login_as, make_use
     page = unescape(client.get(f"/bidrag/handlaggning/{decided.id}").get_data(as_text=True))
     assert "Utbetalning" in page and "Väntar på export" in page
     assert "Föreningens bankuppgifter är inte kontrollerade." in page
+
+
+def test_the_real_register_rule_is_asked(case, make_user):
+    """Without the stand-in: the register's batch rule answers for the line's association."""
+    _decide(case, make_user, Outcome.APPROVED)
+    payout = _payout(case)
+    case.association.bank_details_verified_at = None
+    assert "Föreningens bankuppgifter är inte kontrollerade." in \
+        payouts.blocked_reasons([payout])[payout.id]
+
+
+def test_the_page_stays_at_a_bounded_number_of_queries(client, login_as, make_user, programmes,
+                                                       make_association, status,  # noqa: F811
+                                                       count_queries):
+    def one_more():
+        application = submitted(_project(programmes), make_user, make_association)
+        application.association.bankgiro = "56781234"
+        _decide(application, make_user, Outcome.APPROVED)
+        db.session.commit()
+
+    one_more()
+    login_as(user=officer(make_user))
+    with count_queries() as few:
+        assert client.get("/bidrag/handlaggning/utbetalningar").status_code == 200
+    for _ in range(3):
+        one_more()
+    with count_queries() as many:
+        assert client.get("/bidrag/handlaggning/utbetalningar").status_code == 200
+    assert many.count == few.count
