@@ -177,6 +177,17 @@ def can_confirm(user: Any, case: Case) -> Decision:
     return Decision(True)
 
 
+@permission("grants.mark_paid")
+def can_mark_paid(user: Any, payout: Any) -> Decision:
+    """A grants officer, not linked to the receiving association (jäv)."""
+    if not is_grant_officer(user):
+        return Decision(False, str(_NOT_OFFICER))
+    jav = disqualified(user, payout.association_id)
+    if jav:
+        return Decision(False, jav.reason)
+    return Decision(True)
+
+
 def format_sek(amount: int | None) -> str:
     """``12 500`` – a thin space between thousands, as in Swedish."""
     if amount is None:

@@ -297,3 +297,19 @@ def test_the_page_stays_at_a_bounded_number_of_queries(client, login_as, make_us
     with count_queries() as many:
         assert client.get("/bidrag/handlaggning/utbetalningar").status_code == 200
     assert many.count == few.count
+
+
+def test_an_officer_linked_to_the_association_may_not_mark_it_paid(client, login_as, make_user,
+                                                                     decided):
+    from tests.grants.test_applications import member
+
+    payout = _payout(decided)
+    payouts.export([payout], officer(make_user))
+    jävig = member(lambda *a, **k: officer(make_user), decided.association)
+    db.session.commit()
+    login_as(user=jävig)
+    page = unescape(client.get("/bidrag/handlaggning/utbetalningar").get_data(as_text=True))
+    assert "Jävig – en kollega markerar" in page and "Markera som betald" not in page
+    response = client.post(f"/bidrag/handlaggning/utbetalningar/{payout.id}/betald")
+    assert response.status_code == 403
+    assert _reload(payout.id).state == PayoutState.EXPORTED
