@@ -157,7 +157,7 @@ class GrantProgramme(db.Model):
 
 def _english() -> bool:
     try:
-        return str(get_locale()) .startswith("en")
+        return str(get_locale()).startswith("en")
     except Exception:  # pragma: no cover - outside a request
         return False
 

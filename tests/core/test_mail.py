@@ -240,3 +240,25 @@ def test_an_unknown_transport_stops_the_app_at_start_up():
     app.config.update(MAIL_TRANSPORT="brevduva")
     with pytest.raises(ConfigurationError, match="MAIL_TRANSPORT"):
         init_mail(app)
+
+
+def test_a_text_only_mail_has_no_html_part_but_a_broken_html_part_is_an_error(
+        app, db, tmp_path, monkeypatch):
+    import jinja2
+    import pytest as _pytest
+
+    from lokapp.core.mail import queue_mail
+
+    loader = jinja2.DictLoader({
+        "t/plain.txt": "Hej {{ name }}",
+        "t/broken.txt": "Hej",
+        "t/broken.html": "{% include 't/missing_part.html' %}",
+    })
+    monkeypatch.setattr(app, "jinja_loader", jinja2.ChoiceLoader([loader, app.jinja_loader]))
+    app.jinja_env.cache = {}
+    with app.test_request_context():
+        message = queue_mail(to="a@example.se", subject="Ämne", template="t/plain",
+                             context={"name": "Åsa"})
+        assert message.body_text == "Hej Åsa" and message.body_html is None
+        with _pytest.raises(jinja2.TemplateNotFound, match="missing_part"):
+            queue_mail(to="a@example.se", subject="Ämne", template="t/broken", context={})
