@@ -1,4 +1,4 @@
-"""indexes for the officer queue at city scale
+"""grant scoring criteria and completion deadlines
 
 Revision ID: 0018_grant_scoring_and_deadlines
 Revises: 0017_grant_formula_rules
