@@ -33,6 +33,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -717,8 +718,12 @@ def payouts():
     state, programme_id = _payout_filters()
     lines = db.session.scalars(payout_services.payouts_query(
         state=state, programme_id=programme_id)).unique().all()
+    blocked = payout_services.blocked_reasons(lines)
     return render_template(
-        "grants/payouts.html", payouts=lines, blocked=payout_services.blocked_reasons(lines),
+        "grants/payouts.html", payouts=lines, blocked=blocked,
+        # Pending lines the export will leave out until their block lifts.
+        blocked_pending=sum(1 for p in lines
+                            if p.state == PayoutState.PENDING and p.id in blocked),
         states=list(PayoutState), state=state, programme_id=programme_id,
         programmes=db.session.scalars(select(GrantProgramme).where(
             GrantProgramme.is_monetary.is_(True)).order_by(GrantProgramme.name_sv)).all(),
@@ -741,8 +746,16 @@ def export_payouts():
         programme_id=programme_id, for_update=True)).unique().all()
     chosen = payout_services.export(lines, current_user,
                                     include_exported=form.include_exported.data)
+    # Pending lines that stayed pending are the blocked ones (spärrad, unverified bank details).
+    left_out = sum(1 for p in lines if p.state == PayoutState.PENDING)
     if not chosen:
-        flash(_("Det finns inga utbetalningar att exportera."), "info")
+        if left_out:
+            flash(ngettext("Det finns inga utbetalningar att exportera. %(num)d stoppad rad "
+                           "togs inte med – se skälet i listan.",
+                           "Det finns inga utbetalningar att exportera. %(num)d stoppade "
+                           "rader togs inte med – se skälen i listan.", left_out), "warning")
+        else:
+            flash(_("Det finns inga utbetalningar att exportera."), "info")
         return redirect(url_for("grants.payouts"))
     stamp = to_local(utcnow()).strftime("%Y-%m-%d-%H%M")
     if form.file_format.data == "csv":
