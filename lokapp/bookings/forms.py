@@ -23,7 +23,13 @@ from lokapp.associations.models import District
 from lokapp.bookings.models import BookerType, Equipment, PremisesType, Recurrence
 from lokapp.bookings.pricing import parse_sek
 from lokapp.bookings.rules import format_clock, parse_clock
-from lokapp.core.forms import BaseForm, MultiCheckboxField, long_text_field, text_field
+from lokapp.core.forms import (
+    BaseForm,
+    MultiCheckboxField,
+    in_sentence,
+    long_text_field,
+    text_field,
+)
 from lokapp.core.forms import WholeNumberField as _WholeNumberField
 from lokapp.extensions import db
 
@@ -45,7 +51,7 @@ def number_field(label, *, minimum: int = 1, maximum: int = 1_000_000, required:
                  description: str = "") -> WholeNumberField:
     return WholeNumberField(
         label, description=description,
-        validators=[InputRequired(message=_l("Fyll i %(label)s.", label=label)) if required
+        validators=[InputRequired(message=_l("Fyll i %(label)s.", label=in_sentence(label))) if required
                     else Optional(),
                     NumberRange(min=minimum, max=maximum, message=_l(
                         "Skriv ett tal mellan %(min)d och %(max)d.", min=minimum,
@@ -72,7 +78,7 @@ def clock_minutes(field, *, end: bool = False) -> int | None:
 
 def date_field(label, *, required: bool = True, description: str = "") -> DateField:
     return DateField(label, description=description, validators=[
-        InputRequired(message=_l("Fyll i %(label)s som ÅÅÅÅ-MM-DD.", label=label)) if required
+        InputRequired(message=_l("Fyll i %(label)s som ÅÅÅÅ-MM-DD.", label=in_sentence(label))) if required
         else Optional()])
 
 

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -42,6 +43,19 @@ class NoControlCharacters:
             )
 
 
+def in_sentence(label) -> LazyString:
+    """A field label as it reads inside a message: "Namn" → "namn", "Vad behöver kompletteras?"
+    → "vad behöver kompletteras"; a label that starts with an abbreviation ("LÖK-datum",
+    "E-post" is not one) keeps its capitals. Lazy, so the label is translated first."""
+    def render() -> str:
+        text = str(label).strip().rstrip("?:.")
+        if len(text) > 1 and text[1].isupper():
+            return text
+        return text[:1].lower() + text[1:]
+
+    return LazyString(render)
+
+
 def max_length_message(maximum: int):
     return _l("Högst %(max)d tecken.", max=maximum)
 
@@ -50,7 +64,7 @@ def text_field(label, *, max_length: int, required: bool = True, description: st
                min_length: int = 0, **kwargs) -> StringField:
     """A one-line text field with a length limit and no control characters."""
     validators = [
-        DataRequired(message=_l("Fyll i %(label)s.", label=label))
+        DataRequired(message=_l("Fyll i %(label)s.", label=in_sentence(label)))
         if required
         else Optional(),
         Length(min=min_length, max=max_length,
@@ -67,7 +81,7 @@ def text_field(label, *, max_length: int, required: bool = True, description: st
 def long_text_field(label, *, max_length: int, required: bool = True, description: str = "",
                     **kwargs) -> TextAreaField:
     validators = [
-        DataRequired(message=_l("Fyll i %(label)s.", label=label)) if required else Optional(),
+        DataRequired(message=_l("Fyll i %(label)s.", label=in_sentence(label))) if required else Optional(),
         Length(max=max_length, message=max_length_message(max_length)),
         NoControlCharacters(multiline=True),
         *kwargs.pop("validators", []),

@@ -58,7 +58,7 @@ def test_refused_uploads_explain_why(client, login_as, make_premises):
                     .get_data(as_text=True))
     assert "Bilden måste vara en JPEG- eller PNG-fil." in html
     html = unescape(_upload(client, premises.id, _jpeg(40, 30), alt="").get_data(as_text=True))
-    assert "Fyll i Beskrivning av bilden." in html
+    assert "Fyll i beskrivning av bilden." in html
     assert db.session.get(Premises, premises.id).photos == []
 
 

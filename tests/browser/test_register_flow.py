@@ -426,8 +426,8 @@ def test_registration_and_annual_update_completed_on_request_without_javascript(
     _main(applicant).get_by_role("button", name="Skicka in registreringen").click()
     # Listed in the order of the page, each once, the board's and the table's in words.
     expect(applicant.get_by_role("alert").get_by_role("listitem")).to_have_text([
-        "Fyll i Föreningens namn.", "Välj organisationsform.",
-        "Fyll i Beskrivning av verksamheten.",
+        "Fyll i föreningens namn.", "Välj organisationsform.",
+        "Fyll i beskrivning av verksamheten.",
         "Stadsdelar där föreningen har verksamhet: Välj minst en stadsdel.",
         "Fyll i minst en person i styrelsen.",
         "Antal medlemmar: Fyll i hur många medlemmar föreningen har – minst en ruta i tabellen.",
