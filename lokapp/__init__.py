@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from lokapp.associations.views import bp as register_bp
     from lokapp.auth.admin import bp as admin_bp
     from lokapp.auth.views import bp as auth_bp
+    from lokapp.bookings import season_views  # noqa: F401 - season pages on bookings_bp
     from lokapp.bookings.views import bp as bookings_bp
     from lokapp.casework.views import bp as casework_bp
     from lokapp.core.views import bp as core_bp
@@ -136,6 +137,7 @@ def register_cli(app: Flask) -> None:
     from lokapp.associations import cli as _register_cli  # noqa: F401 - `lok remind`
     from lokapp.associations import demo as _association_demo  # noqa: F401 - demo step
     from lokapp.auth import cli as _auth_cli  # noqa: F401 - registers commands on `lok`
+    from lokapp.bookings import demo as _bookings_demo  # noqa: F401 - demo step
     from lokapp.cli import lok
     from lokapp.core.mail import outbox_cli
     from lokapp.grants import cli as _grants_cli  # noqa: F401 - grants-seed, demo step
