@@ -379,6 +379,19 @@ def create_booking(premises: Premises, request: BookingRequest, *, accepted_term
     return series
 
 
+def _record_cancellation(case: Any, user: Any, reason: str | None, now: datetime) -> None:
+    """The city's cancellation of approved times is a decision of its own: a history row
+    ``approved --cancel--> approved`` with the reasons (the case stays approved, its
+    ``decided_at`` too). Its letter lists the occurrences cancelled at ``now``
+    (:mod:`lokapp.bookings.letters`)."""
+    from lokapp.bookings.letters import CANCEL_ACTION
+    from lokapp.core.cases import CaseHistory
+
+    db.session.add(CaseHistory(case=case, occurred_at=now, actor_id=getattr(user, "id", None),
+                               from_state=case.state, to_state=case.state,
+                               action=CANCEL_ACTION, note=reason))
+
+
 def _in_savepoint(change) -> None:
     """Make ``change()`` and flush it in a savepoint; the exclusion constraint's refusal
     becomes :class:`BookingConflict` and leaves the surrounding transaction usable.
@@ -439,10 +452,29 @@ def decide(series: BookingSeries, action: str, user: Any, note: str | None = Non
         _mail(series, "mail/booking_confirmed",
               _("Bokningen är godkänd: %(premises)s", premises=series.premises.name),
               with_ics=True)
-    elif target == OccurrenceState.REJECTED:
-        _mail(series, "mail/booking_rejected",
-              _("Beslut om din bokningsförfrågan %(number)s", number=series.case.number),
-              reasons=note)
+    # A rejection's reasons reach the booker with the decision letter (after_decision).
+
+
+def after_decision(series: BookingSeries, user: Any) -> None:
+    """After the decision (an approval, a rejection, a cancellation by the city) is
+    committed: its letter – PDF and e-mail through the letters module – in its own
+    transaction, as for grants. A letter that fails is logged and does not undo the
+    decision; the letters' batch issues a missing approval or rejection letter later."""
+    import logging
+
+    from lokapp.letters.services import issue_letter, kind_for_case
+
+    case = series.case
+    kind = kind_for_case(case) if case is not None else None
+    if kind is None:
+        return
+    try:
+        issue_letter(case, kind, actor=user)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the decision stands; the letter can be issued again
+        db.session.rollback()
+        logging.getLogger(__name__).exception(
+            "Booking decision letter for series %s failed", series.id)
 
 
 # --- cancelling -----------------------------------------------------------------------------
@@ -474,8 +506,10 @@ def cancel(occurrences: list[BookingOccurrence], user: Any, reason: str | None =
     series.updated_at = now
     audit.record("booking.cancel", series, actor=user, as_officer=as_officer, reason=reason,
                  occurrences=[o.id for o in occurrences])
-    db.session.flush()
     case = series.case
+    if as_officer and case is not None and case.state == BookingCaseState.APPROVED:
+        _record_cancellation(case, user, reason, now)
+    db.session.flush()
     if (case is not None and case.state == BookingCaseState.SUBMITTED and not as_officer
             and not any(o.state == OccurrenceState.REQUESTED for o in series.occurrences)):
         apply(case, "withdraw", user, note=_("Alla tider avbokades."))

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from lokapp.associations.models import Association
 from lokapp.auth.services import absolute_url
 from lokapp.bookings import availability, photos, queries, reports, services
+from lokapp.bookings import letters as booking_letters
 from lokapp.bookings.forms import (
     COMMERCIAL,
     PRIVATE,
@@ -73,6 +74,7 @@ from lokapp.core.workflow import CaseActionForm, WorkflowError
 from lokapp.extensions import db
 
 bp = Blueprint("bookings", __name__)
+booking_letters.register()
 
 
 def _user():
@@ -381,6 +383,7 @@ def case_action(series_id: int, action: str):
             flash(str(error.message), "error")
         else:
             db.session.commit()
+            services.after_decision(booking, _user())
             flash(_("Klart. Den som har bokat har fått besked via e-post."), "success")
     else:
         flash(" ".join(str(e) for e in form.note.errors), "error")
@@ -477,6 +480,8 @@ def _cancel(occurrences: list[BookingOccurrence], reason: str | None, *, as_offi
         flash(str(error.message), "error")
     else:
         db.session.commit()
+        if as_officer:
+            services.after_decision(occurrences[0].series, _user())
         flash(_("Tiden är avbokad.") if len(occurrences) == 1
               else _("%(count)d tider är avbokade.", count=len(occurrences)), "success")
     return redirect(url_for(".series", series_id=series_id))

@@ -1,8 +1,8 @@
 """The grant decision letter's data, registered with the letters module.
 
-The letters module finds a case type's extra letter data in ``lokapp.letters.context.EXTRAS``
-and its page in ``CASE_URLS``, and which kind a decided case's letter is in
-``lokapp.letters.services.KIND_BY_STATE``. A grant application's decision is one kind
+:func:`register` tells the letters module (``register_case_type``) the case type's extra
+letter data, its page and which kind a decided case's letter is. A grant application's
+decision is one kind
 (``grant_decision``) whatever the outcome; this module supplies the outcome and amounts (as
 the letter's decision lines), the reasons (under Skäl för beslutet when the grant is partial
 or rejected) and the programme's appeal variant (laglighetsprövning or förvaltningsbesvär).
@@ -59,9 +59,8 @@ def _case_url(case: Any) -> str:
 
 
 def register() -> None:
-    from lokapp.letters import context, services
     from lokapp.letters.models import LetterKind
+    from lokapp.letters.services import register_case_type
 
-    context.EXTRAS[GRANT_APPLICATION] = letter_extras
-    context.CASE_URLS[GRANT_APPLICATION] = _case_url
-    services.KIND_BY_STATE[(GRANT_APPLICATION, State.DECIDED.value)] = LetterKind.GRANT_DECISION
+    register_case_type(GRANT_APPLICATION, extras=letter_extras, case_url=_case_url,
+                       kinds_by_state={State.DECIDED.value: LetterKind.GRANT_DECISION})

@@ -87,9 +87,26 @@ def init_config(config: dict) -> None:
                 f"got {route!r}")
 
 
+# Per case type defaults a domain registered (``register_case_type``): appeal, delegation,
+# rules. The configuration wins where it names the case type.
+CASE_TYPE_DEFAULTS: dict[str, dict[str, Any]] = {}
+
+
 def appeal_route(case_type: str) -> str:
     config = current_app.config
-    return config["LETTER_APPEAL_ROUTES"].get(case_type, config["LETTER_DEFAULT_APPEAL"])
+    return config["LETTER_APPEAL_ROUTES"].get(
+        case_type, CASE_TYPE_DEFAULTS.get(case_type, {}).get(
+            "appeal", config["LETTER_DEFAULT_APPEAL"]))
+
+
+def delegation_for(case_type: str) -> str:
+    return current_app.config["LETTER_DELEGATION"].get(
+        case_type, CASE_TYPE_DEFAULTS.get(case_type, {}).get("delegation", ""))
+
+
+def rules_for(case_type: str) -> list[str]:
+    return list(current_app.config["LETTER_RULES"].get(
+        case_type, CASE_TYPE_DEFAULTS.get(case_type, {}).get("rules", [])))
 
 
 def long_date(value: date, language: str) -> str:
@@ -246,7 +263,7 @@ def build_context(case: Case, kind: LetterKind, template: LetterTemplate, *,
                      "note": "" if spec.requires_reasons else note},
         "decided_by": {"name": decider.name if decider else authority["department"],
                        "title": (decider.title or "") if decider else ""},
-        "delegation": config["LETTER_DELEGATION"].get(case.case_type, ""),
+        "delegation": delegation_for(case.case_type),
         "presenter": _presenter(case, decider.id if decider else None),
         "officer": {"name": officer.name if officer else authority["department"],
                     "title": (officer.title or "") if officer else "",
@@ -257,7 +274,7 @@ def build_context(case: Case, kind: LetterKind, template: LetterTemplate, *,
                         if association is not None and association.orgnr else ""},
         "applicant": {"name": applicant.name if applicant else ""},
         "recipient": {"lines": _recipient_lines(association, applicant)},
-        "rules": list(config["LETTER_RULES"].get(case.case_type, [])),
+        "rules": rules_for(case.case_type),
         "appeal": appeal_route(case.case_type),
         "year": None, "changes": [],
     }
@@ -307,7 +324,7 @@ def sample_context(kind: LetterKind | str, template: LetterTemplate | dict[str, 
                      "note": "" if spec.requires_reasons else
                      "Kom ihåg att ladda upp årsmötesprotokollet efter nästa årsmöte."},
         "decided_by": {"name": "Karin Handläggare", "title": "Föreningskonsulent"},
-        "delegation": config["LETTER_DELEGATION"].get(spec.case_type, ""),
+        "delegation": delegation_for(spec.case_type),
         "presenter": None,
         "officer": {"name": "Karin Handläggare", "title": "Föreningskonsulent",
                     "email": "karin.handlaggare@vasteras.se", "phone": "021-39 12 34"},
@@ -315,7 +332,7 @@ def sample_context(kind: LetterKind | str, template: LetterTemplate | dict[str, 
         "applicant": {"name": "Sara Sökande"},
         "recipient": {"lines": ["Bäckby Schackklubb", "Att: Sara Sökande", "Bäckbyvägen 1",
                                 "723 45 Västerås"]},
-        "rules": list(config["LETTER_RULES"].get(spec.case_type, [])),
+        "rules": rules_for(spec.case_type),
         "appeal": appeal or appeal_route(spec.case_type),
         "year": None, "changes": [],
         **spec.sample,

@@ -8,8 +8,9 @@ with the variables listed in :data:`TEMPLATE_VARIABLES`, and may use the HTML ta
 
 To add a kind (a grant decision, a booking decision …): add a member to
 :class:`~lokapp.letters.models.LetterKind` (and a migration for its CHECK constraint), describe
-it here, and call :func:`lokapp.letters.services.issue_letter` from the domain's decision
-service.
+it here, register the case type once with :func:`lokapp.letters.services.register_case_type`
+(its extra letter data, the case's page, which kind a decided state gives, its appeal route),
+and call :func:`lokapp.letters.services.issue_letter` from the domain's decision service.
 """
 from __future__ import annotations
 
@@ -49,6 +50,11 @@ class KindSpec:
     subject_en: str
     body_en: str
     sample: dict[str, Any] = field(default_factory=dict)
+    # Whether the case's decided state alone says this is its letter (KIND_BY_STATE). A kind
+    # that follows a later step on a decided case (a cancellation) sets False and is found by
+    # the case type's own finder (``register_case_type(kind_for=...)``).
+    is_state_decision: bool = True
+
 
     @property
     def requires_reasons(self) -> bool:
@@ -57,6 +63,9 @@ class KindSpec:
 
 
 _CHANGES_SAMPLE = {"changes": [{"label": "Bankgiro", "old": "5050-1055", "new": "5402-9681"}]}
+_BOOKING_SAMPLE = {"changes": [
+    {"label": "Möteslokal Bäckby", "old": "", "new": "tisdag 2 februari 2027 18:00–20:00"},
+    {"label": "Möteslokal Bäckby", "old": "", "new": "tisdag 9 februari 2027 18:00–20:00"}]}
 
 KINDS: dict[LetterKind, KindSpec] = {spec.kind: spec for spec in (
     KindSpec(
@@ -171,6 +180,71 @@ KINDS: dict[LetterKind, KindSpec] = {spec.kind: spec for spec in (
             {"label": "Beslut", "old": "", "new": "Delvis beviljad"},
             {"label": "Sökt belopp", "old": "", "new": "40 000 kronor"},
             {"label": "Beviljat belopp", "old": "", "new": "25 000 kronor"}]},
+    ),
+    # Booking requests on premises that need approval, and cancellations by the city of
+    # booked times (lokapp.bookings.letters). The times are the ``changes`` (label = the
+    # premises, new = the date and time); the reasons of a rejection or cancellation come
+    # under Skäl för beslutet. Appeal: laglighetsprövning (a municipal decision under no
+    # special law).
+    KindSpec(
+        LetterKind.BOOKING_APPROVED, "booking", APPROVED,
+        subject_sv="Beslut: din bokning {{ case.number }} är godkänd",
+        body_sv=(
+            "<p>Din bokningsförfrågan {{ case.number }}, som kom in {{ case.submitted_on }}, "
+            "är godkänd. Du får använda lokalen de här tiderna:</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.new }}</li>"
+            "{% endfor %}</ul>\n"
+            "<p>Priset, villkoren och hur du kommer in i lokalen finns under bokningen i "
+            "lokapp. Om du avbokar gäller lokalens regler för avbokning.</p>"),
+        subject_en="Decision: your booking {{ case.number }} is approved",
+        body_en=(
+            "<p>Your booking request {{ case.number }}, received {{ case.submitted_on }}, is "
+            "approved. You may use the premises at these times:</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.new }}</li>"
+            "{% endfor %}</ul>\n"
+            "<p>The price, the terms and how to get into the premises are shown with the "
+            "booking in lokapp. If you cancel, the premises' cancellation rules apply.</p>"),
+        sample=_BOOKING_SAMPLE,
+    ),
+    KindSpec(
+        LetterKind.BOOKING_REJECTED, "booking", REJECTED,
+        subject_sv="Beslut: din bokningsförfrågan {{ case.number }} är avslagen",
+        body_sv=(
+            "<p>Din bokningsförfrågan {{ case.number }}, som kom in {{ case.submitted_on }}, "
+            "är avslagen. Beslutet gäller de här tiderna:</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.new }}</li>"
+            "{% endfor %}</ul>\n"
+            "<p>Varför vi har beslutat så står under rubriken Skäl för beslutet. Tiderna är "
+            "lediga igen, och du är välkommen att boka en annan tid.</p>"),
+        subject_en="Decision: your booking request {{ case.number }} is rejected",
+        body_en=(
+            "<p>Your booking request {{ case.number }}, received {{ case.submitted_on }}, is "
+            "rejected. The decision concerns these times:</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.new }}</li>"
+            "{% endfor %}</ul>\n"
+            "<p>The reasons are given under the heading Reasons for the decision. The times "
+            "are free again, and you are welcome to book another time.</p>"),
+        sample=_BOOKING_SAMPLE,
+    ),
+    KindSpec(
+        LetterKind.BOOKING_CANCELLED, "booking", REJECTED,
+        subject_sv="Beslut: tider i din bokning {{ case.number }} är avbokade",
+        body_sv=(
+            "<p>Vi har avbokat de här tiderna i din bokning {{ case.number }}:</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.new }}</li>"
+            "{% endfor %}</ul>\n"
+            "<p>Varför står under rubriken Skäl för beslutet. Du betalar inte för tider som "
+            "vi har avbokat. Dina andra tider i bokningen gäller som förut.</p>"),
+        subject_en="Decision: times in your booking {{ case.number }} are cancelled",
+        body_en=(
+            "<p>We have cancelled these times in your booking {{ case.number }}:</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.new }}</li>"
+            "{% endfor %}</ul>\n"
+            "<p>The reasons are given under the heading Reasons for the decision. You do not "
+            "pay for times we have cancelled. Your other times in the booking stay as they "
+            "were.</p>"),
+        sample=_BOOKING_SAMPLE,
+        is_state_decision=False,
     ),
 )}
 

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +49,8 @@ from lokapp.letters.models import (
 log = logging.getLogger(__name__)
 
 __all__ = ["LetterError", "TemplateProblem", "UnlawfulLetter", "current_template",
-           "issue_decision", "issue_letter", "preview_template", "resend", "save_template"]
+           "issue_decision", "issue_letter", "preview_template", "register_case_type", "resend",
+           "save_template"]
 
 TemplateProblem = sandbox.TemplateProblem
 
@@ -262,12 +263,51 @@ def resend(letter: Letter, actor: Any) -> LetterDispatch:
 # --- batches -------------------------------------------------------------------------------------
 
 KIND_BY_STATE = {(spec.case_type, "approved" if spec.outcome != "rejected" else "rejected"):
-                 kind for kind, spec in KINDS.items()}
+                 kind for kind, spec in KINDS.items() if spec.is_state_decision}
+# Case types whose letter kind is not given by the state alone: case → kind (or None).
+KIND_FINDERS: dict[str, Callable[[Case], LetterKind | None]] = {}
 
 
 def kind_for_case(case: Case) -> LetterKind | None:
     """The letter kind for a decided case's current state (None if it has none)."""
+    finder = KIND_FINDERS.get(case.case_type)
+    if finder is not None:
+        return finder(case)
     return KIND_BY_STATE.get((case.case_type, case.state))
+
+
+def register_case_type(case_type: str, *, kinds_by_state: dict[str, LetterKind] | None = None,
+                       extras: Callable[[Case], dict[str, Any]] | None = None,
+                       case_url: Callable[[Case], str] | None = None,
+                       kind_for: Callable[[Case], LetterKind | None] | None = None,
+                       appeal: str | None = None, delegation: str | None = None,
+                       rules: list[str] | None = None) -> None:
+    """How the letters module serves a domain's case type; called once by the domain.
+
+    ``kinds_by_state``  decided state → the letter kind (also what the batch looks for)
+    ``extras``          case → extra context (decision lines as ``changes``, a different
+                        ``appeal`` or ``decision`` …), merged over the built context
+    ``case_url``        case → the absolute address of the case's page
+    ``kind_for``        case → kind, when the state alone does not tell (e.g. by the action
+                        of the latest history row)
+    ``appeal``, ``delegation``, ``rules``  defaults for this case type; the configuration
+                        (``LETTER_APPEAL_ROUTES`` …) still wins where it names the case type
+    """
+    from lokapp.letters import context
+
+    if appeal is not None and appeal not in context.APPEAL_ROUTES:
+        raise ValueError(f"unknown appeal route {appeal!r}")
+    for state, kind in (kinds_by_state or {}).items():
+        KIND_BY_STATE[(case_type, str(state))] = LetterKind(kind)
+    if extras is not None:
+        context.EXTRAS[case_type] = extras
+    if case_url is not None:
+        context.CASE_URLS[case_type] = case_url
+    if kind_for is not None:
+        KIND_FINDERS[case_type] = kind_for
+    defaults = {key: value for key, value in (("appeal", appeal), ("delegation", delegation),
+                                              ("rules", rules)) if value is not None}
+    context.CASE_TYPE_DEFAULTS.setdefault(case_type, {}).update(defaults)
 
 
 def cases_without_letter(case_types: Iterable[str] | None = None):

@@ -1,12 +1,20 @@
 """booking decision letters, blackout cancellations and report indexes
 
+Widens the CHECK constraint of ``letters.kind`` and ``letter_templates.kind`` with the booking
+letter kinds ``booking_approved``, ``booking_rejected`` and ``booking_cancelled``. The kinds
+already allowed are read from the database rather than listed here, so kinds added by other
+migrations of the same session (whatever their order) are kept; the downgrade removes only
+these three.
+
 Revision ID: 0016_booking_letters_and_indexes
 Revises: 0015_season_rounds
 Create Date: 2026-11-26 09:15:00
 
 """
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import re
+
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0016_booking_letters_and_indexes'
@@ -14,10 +22,48 @@ down_revision = '0015_season_rounds'
 branch_labels = None
 depends_on = None
 
+BOOKING_KINDS = ('booking_approved', 'booking_rejected', 'booking_cancelled')
+TABLES = ("letter_templates", "letters")
+
+
+def _allowed_kinds(table):
+    """The values the table's ``letterkind`` CHECK constraint allows now, in order."""
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        definition = bind.execute(sa.text(
+            "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "JOIN pg_class t ON t.oid = c.conrelid "
+            "WHERE t.relname = :table AND c.conname LIKE '%letterkind' "
+            "ORDER BY c.oid DESC LIMIT 1"), {"table": table}).scalar()
+    else:
+        sql = bind.execute(sa.text(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :table"),
+            {"table": table}).scalar() or ""
+        match = re.search(r'CONSTRAINT\s+"?\w*letterkind"?\s+CHECK\s*\(\s*kind\s+IN\s*\(([^)]*)\)',
+                          sql, re.IGNORECASE)
+        definition = match.group(1) if match else None
+    if not definition:
+        raise RuntimeError(f"no letterkind CHECK constraint found on {table}")
+    kinds = []
+    for kind in re.findall(r"'([a-z0-9_]+)'", definition):
+        if kind not in kinds:
+            kinds.append(kind)
+    return kinds
+
+
+def _set_kinds(table, kinds):
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.drop_constraint("letterkind", type_="check")
+        batch_op.create_check_constraint(
+            "letterkind", "kind IN (" + ", ".join(f"'{k}'" for k in kinds) + ")")
+
 
 def upgrade():
-    pass
+    for table in TABLES:
+        kinds = _allowed_kinds(table)
+        _set_kinds(table, kinds + [k for k in BOOKING_KINDS if k not in kinds])
 
 
 def downgrade():
-    pass
+    for table in TABLES:
+        _set_kinds(table, [k for k in _allowed_kinds(table) if k not in BOOKING_KINDS])
