@@ -415,15 +415,33 @@ class PhotoForm(BaseForm):
                                          "scen längst fram”."))
 
 
+CANCEL_BOOKINGS, KEEP_BOOKINGS = "cancel", "keep"
+
+
 class BlackoutForm(BaseForm):
+    """A blackout. When booked times fall in it, the page lists them and the form comes back
+    with ``bookings`` (cancel them or keep them) and ``expected`` (the ids shown)."""
+
     starts_on = date_field(_l("Första dag"), description=_l("ÅÅÅÅ-MM-DD"))
     ends_on = date_field(_l("Sista dag"), description=_l("ÅÅÅÅ-MM-DD"))
     reason = text_field(_l("Anledning"), max_length=200,
-                        description=_l("Visas för alla, till exempel ”Renovering”."))
+                        description=_l("Visas för alla, till exempel ”Renovering”. Avbokas "
+                                       "bokade tider är det också motiveringen till dem som "
+                                       "har bokat."))
+    bookings = RadioField(_l("Vad ska hända med de bokade tiderna?"), choices=[
+        (CANCEL_BOOKINGS, _l("Avboka dem och meddela dem som har bokat")),
+        (KEEP_BOOKINGS, _l("Behåll dem – avstängningen stoppar bara nya bokningar"))],
+        validators=[Optional()])
+    expected = text_field(_l("Bokade tider som visades"), max_length=20000,
+                          required=False)
 
     def validate_ends_on(self, field) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_l("Sista dag kan inte vara före första dag."))
+
+    @property
+    def expected_ids(self) -> frozenset[int]:
+        return frozenset(int(v) for v in (self.expected.data or "").split() if v.isdigit())
 
 
 def _tariff_form():

@@ -785,19 +785,129 @@ def save_opening_hours(premises: Premises, hours: dict[int, tuple[int, int] | No
     db.session.flush()
 
 
-def add_blackout(premises: Premises, starts_on: date, ends_on: date, reason: str,
-                 user: Any) -> tuple[Blackout, int]:
-    """Close the premises for a period. Returns the blackout and how many active
-    occurrences fall in it (they are not cancelled automatically: an officer decides)."""
+def blackout_affected(premises: Premises, starts_on: date, ends_on: date
+                      ) -> list[BookingOccurrence]:
+    """The active occurrences a blackout of ``starts_on``–``ends_on`` (whole local days)
+    would cover, oldest first, with their series, booker, association and case loaded."""
+    from sqlalchemy.orm import selectinload
+
+    start, end = at(starts_on, 0), at(ends_on + timedelta(days=1), 0)
+    return list(db.session.scalars(
+        active_overlapping(premises.id, start, end)
+        .options(selectinload(BookingOccurrence.series).selectinload(BookingSeries.booked_by),
+                 selectinload(BookingOccurrence.series).selectinload(BookingSeries.association),
+                 selectinload(BookingOccurrence.series).selectinload(BookingSeries.case))
+        .order_by(BookingOccurrence.starts_at, BookingOccurrence.id)))
+
+
+@dataclass
+class BlackoutResult:
+    blackout: Blackout
+    cancelled: list[BookingOccurrence] = field(default_factory=list)
+    kept: list[BookingOccurrence] = field(default_factory=list)
+
+    @property
+    def decided_series(self) -> list[BookingSeries]:
+        """The series whose cancellation is a decision on an approved case (a letter each)."""
+        seen: dict[int, BookingSeries] = {}
+        for occurrence in self.cancelled:
+            series = occurrence.series
+            if series.case is not None and series.case.state == BookingCaseState.APPROVED:
+                seen.setdefault(series.id, series)
+        return list(seen.values())
+
+
+class BlackoutChanged(BookingError):
+    """The booked times under the blackout are not the ones the administrator confirmed."""
+
+
+def add_blackout(premises: Premises, starts_on: date, ends_on: date, reason: str, user: Any, *,
+                 cancel_ids: frozenset[int] | None = None,
+                 now: datetime | None = None) -> BlackoutResult:
+    """Close the premises for a period.
+
+    The active occurrences in the period are cancelled only when the administrator has seen
+    and confirmed them: ``cancel_ids`` are the ids they confirmed. If the occurrences in the
+    period are not exactly those (someone booked or cancelled meanwhile), nothing is saved
+    (:class:`BlackoutChanged`). Each cancelled occurrence gets the blackout's reason; each
+    booker gets one e-mail listing their cancelled times (with an .ics that removes them);
+    a series with an approved case gets a cancellation decision in its case history, whose
+    letter :func:`after_decision` issues after the commit. With ``cancel_ids=None`` the
+    bookings are kept (the blackout stops new bookings only).
+    """
+    now = now or utcnow()
+    affected = blackout_affected(premises, starts_on, ends_on)
+    if cancel_ids is not None and {o.id for o in affected} != set(cancel_ids):
+        raise BlackoutChanged(_(
+            "De bokade tiderna under avstängningen har ändrats sedan du såg listan. "
+            "Kontrollera listan igen och bekräfta."))
     blackout = Blackout(starts_on=starts_on, ends_on=ends_on, reason=reason)
     premises.blackouts.append(blackout)
     db.session.flush()
+    result = BlackoutResult(blackout)
+    if cancel_ids is None:
+        result.kept = affected
+    else:
+        result.cancelled = affected
     audit.record("premises.blackout_add", premises, actor=user, blackout_id=blackout.id,
-                 starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat(), reason=reason)
-    start, end = at(starts_on, 0), at(ends_on + timedelta(days=1), 0)
-    affected = db.session.scalar(select(func.count()).select_from(
-        active_overlapping(premises.id, start, end).subquery())) or 0
-    return blackout, affected
+                 starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat(), reason=reason,
+                 cancelled=[o.id for o in result.cancelled], kept=[o.id for o in result.kept])
+    by_series: dict[int, list[BookingOccurrence]] = {}
+    for occurrence in result.cancelled:
+        occurrence.state = OccurrenceState.CANCELLED
+        occurrence.cancelled_at, occurrence.cancelled_by_id = now, user.id
+        occurrence.cancel_reason = reason
+        occurrence.updated_at = now
+        by_series.setdefault(occurrence.series_id, []).append(occurrence)
+    for occurrences in by_series.values():
+        series = occurrences[0].series
+        series.updated_at = now
+        audit.record("booking.cancel", series, actor=user, as_officer=True, reason=reason,
+                     blackout_id=blackout.id, occurrences=[o.id for o in occurrences])
+        if series.case is not None and series.case.state == BookingCaseState.APPROVED:
+            _record_cancellation(series.case, user, reason, now)
+    db.session.flush()
+    _blackout_mails(premises, blackout, result.cancelled, now)
+    return result
+
+
+def _blackout_mails(premises: Premises, blackout: Blackout,
+                    cancelled: list[BookingOccurrence], now: datetime) -> None:
+    """One e-mail per booker: every series of theirs with the times the blackout cancelled."""
+    from lokapp.auth.services import absolute_url
+
+    by_booker: dict[int, list[BookingOccurrence]] = {}
+    for occurrence in cancelled:
+        user = occurrence.series.booked_by
+        if user is not None and user.email:
+            by_booker.setdefault(user.id, []).append(occurrence)
+    for occurrences in by_booker.values():
+        user = occurrences[0].series.booked_by
+        bookings: dict[int, dict] = {}
+        calendar = ical.new_calendar(_("Avbokade tider"))
+        for occurrence in occurrences:
+            series = occurrence.series
+            booking = bookings.setdefault(series.id, {
+                "reference": series.reference, "activity": series.activity,
+                "booker": series.association.name if series.association else user.name,
+                "number": series.case.number if series.case else None,
+                "link": absolute_url("bookings.series", series_id=series.id), "times": []})
+            booking["times"].append(_occurrence_line(occurrence))
+            calendar.add_component(ical.occurrence_event(
+                occurrence, summary=f"{premises.name}: {series.activity}",
+                location=premises.address, stamp=now))
+        queue_mail(to=user.email, subject=_("Avbokat: %(premises)s är stängd",
+                                            premises=premises.name),
+                   template="mail/booking_blackout", context={
+                       "name": user.name, "premises": premises.name,
+                       "address": premises.address, "reason": blackout.reason,
+                       "starts_on": blackout.starts_on.isoformat(),
+                       "ends_on": blackout.ends_on.isoformat(),
+                       "bookings": list(bookings.values()), "count": len(occurrences),
+                       "link": absolute_url("bookings.index")},
+                   attachments=[("avbokade-tider.ics", "text/calendar; method=PUBLISH",
+                                 ical.to_bytes(calendar))],
+                   related=("premises", premises.id))
 
 
 def remove_blackout(premises: Premises, blackout: Blackout, user: Any) -> None:

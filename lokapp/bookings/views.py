@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -28,6 +29,7 @@ from lokapp.auth.services import absolute_url
 from lokapp.bookings import availability, photos, queries, reports, services
 from lokapp.bookings import letters as booking_letters
 from lokapp.bookings.forms import (
+    CANCEL_BOOKINGS,
     COMMERCIAL,
     PRIVATE,
     WEEKDAYS,
@@ -566,20 +568,49 @@ def admin_hours(premises_id: int):
 @bp.route("/admin/lokaler/<int:premises_id>/avstangningar", methods=["GET", "POST"])
 @role_required("admin")
 def admin_blackouts(premises_id: int):
+    """Add a blackout. Booked times in it are listed first; the administrator chooses to
+    cancel them (the bookers are told) or keep them, for exactly the times listed."""
     place = _admin_premises(premises_id)
     form = BlackoutForm()
-    if form.validate_on_submit():
-        _blackout, affected = services.add_blackout(place, form.starts_on.data, form.ends_on.data,
-                                                    form.reason.data, _user())
-        db.session.commit()
-        flash(_("Avstängningen är sparad."), "success")
-        if affected:
-            flash(_("%(count)d bokade tider ligger under avstängningen. De avbokas inte "
-                    "automatiskt – en handläggare behöver avboka dem och meddela de som har "
-                    "bokat.", count=affected), "error")
-        return redirect(url_for(".admin_blackouts", premises_id=place.id))
-    return render_template("bookings/admin_blackouts.html", form=form, premises=place,
-                           today=today_local()), 400 if request.method == "POST" else 200
+    if not form.validate_on_submit():
+        return render_template("bookings/admin_blackouts.html", form=form, premises=place,
+                               today=today_local()), 400 if request.method == "POST" else 200
+    affected = services.blackout_affected(place, form.starts_on.data, form.ends_on.data)
+    shown = frozenset(o.id for o in affected)
+    if affected and (not form.bookings.data or form.expected_ids != shown):
+        if form.bookings.data:
+            form.form_errors.append(_("De bokade tiderna under avstängningen har ändrats sedan "
+                                      "du såg listan. Kontrollera listan igen och välj."))
+        elif form.expected.data:
+            form.bookings.errors = [*form.bookings.errors, _(
+                "Välj om de bokade tiderna ska avbokas eller finnas kvar.")]
+        form.expected.data = " ".join(str(i) for i in sorted(shown))
+        form.expected.raw_data = None
+        status = 409 if form.bookings.data else (400 if form.bookings.errors else 200)
+        return render_template("bookings/admin_blackout_confirm.html", form=form,
+                               premises=place, affected=affected), status
+    cancel = form.bookings.data == CANCEL_BOOKINGS and bool(affected)
+    try:
+        result = services.add_blackout(place, form.starts_on.data, form.ends_on.data,
+                                       form.reason.data, _user(),
+                                       cancel_ids=shown if cancel else None)
+    except services.BlackoutChanged as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".admin_blackouts", premises_id=premises_id))
+    db.session.commit()
+    for booking in result.decided_series:
+        services.after_decision(booking, _user())
+    flash(_("Avstängningen är sparad."), "success")
+    if result.cancelled:
+        flash(ngettext("%(num)d bokad tid är avbokad och de som hade bokat har fått e-post.",
+                       "%(num)d bokade tider är avbokade och de som hade bokat har fått e-post.",
+                       len(result.cancelled)), "success")
+    elif result.kept:
+        flash(ngettext("%(num)d bokad tid under avstängningen finns kvar.",
+                       "%(num)d bokade tider under avstängningen finns kvar.",
+                       len(result.kept)), "success")
+    return redirect(url_for(".admin_blackouts", premises_id=place.id))
 
 
 @bp.post("/admin/lokaler/<int:premises_id>/avstangningar/<int:blackout_id>/ta-bort")

@@ -1,6 +1,7 @@
 """The administrators' catalogue: premises, opening hours, blackouts, tariffs."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from html import unescape
 
@@ -93,12 +94,17 @@ def test_blackouts_and_warning_about_booked_times(client, login_as, make_premise
                                 accepted_terms=accepted(premises))
     db.session.commit()
     login_as("admin")
+    data = {"starts_on": day.isoformat(), "ends_on": (day + timedelta(days=3)).isoformat(),
+            "reason": "Renovering"}
+    listed = _text(client.post(f"/admin/lokaler/{premises.id}/avstangningar", data=data))
+    assert "1 tid är redan bokad under perioden" in listed  # nothing saved yet
+    assert db.session.get(Premises, premises.id).blackouts == []
+    expected = re.search(r'name="expected" value="([0-9 ]+)"', listed).group(1)
     response = client.post(f"/admin/lokaler/{premises.id}/avstangningar", data={
-        "starts_on": day.isoformat(), "ends_on": (day + timedelta(days=3)).isoformat(),
-        "reason": "Renovering"}, follow_redirects=True)
+        **data, "expected": expected, "bookings": "keep"}, follow_redirects=True)
     html = _text(response)
     assert "Avstängningen är sparad." in html
-    assert "1 bokade tider ligger under avstängningen" in html
+    assert "1 bokad tid under avstängningen finns kvar." in html
     assert "Renovering" in html
     db.session.expire_all()
     [blackout] = db.session.get(Premises, premises.id).blackouts
