@@ -39,6 +39,7 @@ from lokapp.bookings.models import (
     Premises,
 )
 from lokapp.bookings.rules import cancellation_deadline
+from lokapp.casework.models import declared_disqualification
 from lokapp.core.cases import Case
 from lokapp.core.permissions import Decision, permission
 from lokapp.core.time import format_local, utcnow
@@ -208,6 +209,8 @@ def can_handle(user: Any, case: Case) -> Decision:
                                                == case.association_id)) is not None:
         return Decision(False, _("Du är med i föreningen som bokar och är därför jävig. Be en "
                                  "kollega att besluta."))
+    if declared_disqualification(user.id, case.id) is not None:
+        return Decision(False, _("Du har anmält jäv i ärendet och kan inte besluta om det."))
     return Decision(True)
 
 

@@ -5,15 +5,23 @@
 - **Assigning** (``casework.assign_to``): to oneself or to an officer who shares at least one
   of one's case areas. Which *cases* may go to that officer (their area, jäv) is decided per
   case by :func:`lokapp.casework.services.assign`.
+- **Internal notes** (``casework.notes``) and **messages to the applicant**
+  (``casework.message``): officers of the case's area, except a disqualified one (jäv: the
+  applicant, anyone linked to the association, or an officer who declared jäv).
+- **Declaring jäv** (``casework.declare_jav``): any officer of the case's area, once per case.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from lokapp.auth.models import AssociationMember
+from lokapp.casework.models import declared_disqualification
 from lokapp.casework.registry import case_types_of
 from lokapp.core.permissions import Decision, permission
+from lokapp.extensions import db
 
 _NO_AREA = _l("Du arbetar inte med något handläggningsområde.")
 _OTHER_AREA = _l("Välj en handläggare inom ditt område.")
@@ -31,4 +39,62 @@ def can_assign_to(user: Any, officer: Any) -> Decision:
     if getattr(officer, "is_disabled", True) or not set(case_types_of(user)) & set(
             case_types_of(officer)):
         return Decision(False, str(_OTHER_AREA))
+    return Decision(True)
+
+
+# --- notes, messages and declared jäv on one case ---------------------------------------------
+
+_NOT_THIS_AREA = _l("Ärendet hör inte till ditt handläggningsområde.")
+_LINKED = _l("Du är jävig i ärendet: du är part eller knuten till föreningen.")
+_DECLARED = _l("Du har anmält jäv i ärendet och får inte handlägga det.")
+
+
+def _in_area(user: Any, case: Any) -> bool:
+    return case is not None and case.number is not None and case.case_type in case_types_of(user)
+
+
+def conflict(user: Any, case: Any) -> str | None:
+    """Why ``user`` may not work on ``case`` (jäv), or None: the user is the applicant, is
+    linked to the case's association in any role, or has declared jäv on the case."""
+    if case.applicant_id is not None and case.applicant_id == user.id:
+        return str(_LINKED)
+    if case.association_id is not None and db.session.scalar(
+            select(AssociationMember.id).where(
+                AssociationMember.user_id == user.id,
+                AssociationMember.association_id == case.association_id)) is not None:
+        return str(_LINKED)
+    if declared_disqualification(user.id, case.id) is not None:
+        return str(_DECLARED)
+    return None
+
+
+@permission("casework.notes")
+def can_use_notes(user: Any, case: Any) -> Decision:
+    """Read and add internal notes: an officer of the case's area who is not disqualified.
+
+    The parties (the applicant, anyone linked to the association) never see notes – also not
+    when they are officers themselves."""
+    if not _in_area(user, case):
+        return Decision(False, str(_NOT_THIS_AREA))
+    reason = conflict(user, case)
+    return Decision(False, reason) if reason else Decision(True)
+
+
+@permission("casework.message")
+def can_message_applicant(user: Any, case: Any) -> Decision:
+    """Write to the applicant: as for notes, for the case types that have a message thread."""
+    from lokapp.casework.services import MESSAGE_TYPES
+
+    if case is None or case.case_type not in MESSAGE_TYPES or case.applicant_id is None:
+        return Decision(False, str(_NOT_THIS_AREA))
+    return can_use_notes(user, case)
+
+
+@permission("casework.declare_jav")
+def can_declare_jav(user: Any, case: Any) -> Decision:
+    """Any officer of the case's area may declare jäv on it, once."""
+    if not _in_area(user, case):
+        return Decision(False, str(_NOT_THIS_AREA))
+    if declared_disqualification(user.id, case.id) is not None:
+        return Decision(False, str(_l("Du har redan anmält jäv i ärendet.")))
     return Decision(True)

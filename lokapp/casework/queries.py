@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from lokapp.associations.models import Association
 from lokapp.auth.models import GlobalRole, User, UserArea, UserRole
 from lokapp.bookings.models import BookingSeries
+from lokapp.casework.models import CaseDisqualification, CaseMessage, CaseNote
 from lokapp.core.cases import Case, parse_number
 from lokapp.core.workflow import workflow_for
 from lokapp.grants.models import GrantApplication, GrantProgramme
@@ -123,3 +124,26 @@ def officers(areas: set[str]) -> Select:
 def programmes() -> Select:
     """The grant programmes, for the programme filter."""
     return select(GrantProgramme).order_by(GrantProgramme.name_sv, GrantProgramme.id)
+
+
+# --- notes, messages and declared jäv of one case (one query each, authors joined) ----------
+
+def notes_of(case_id: int) -> Select:
+    """The case's internal notes, newest first, with their authors."""
+    return (select(CaseNote).where(CaseNote.case_id == case_id)
+            .options(joinedload(CaseNote.author))
+            .order_by(CaseNote.created_at.desc(), CaseNote.id.desc()))
+
+
+def messages_of(case_id: int) -> Select:
+    """The case's messages, oldest first (a conversation reads downwards), with authors."""
+    return (select(CaseMessage).where(CaseMessage.case_id == case_id)
+            .options(joinedload(CaseMessage.author))
+            .order_by(CaseMessage.created_at, CaseMessage.id))
+
+
+def disqualifications_of(case_id: int) -> Select:
+    """The jäv declared on the case, oldest first, with the officers."""
+    return (select(CaseDisqualification).where(CaseDisqualification.case_id == case_id)
+            .options(joinedload(CaseDisqualification.user))
+            .order_by(CaseDisqualification.declared_at, CaseDisqualification.id))

@@ -1,21 +1,33 @@
-"""Assigning cases to an officer (flushes, never commits).
+"""Casework services (they flush, never commit).
 
-Jäv: an officer linked to the association in any role may not handle its cases, so such cases
-are skipped, never assigned. Cases outside the acting officer's areas or the chosen officer's
-areas are skipped too. Each assignment writes an audit event.
+Assigning: jäv – an officer linked to the association in any role, or who has declared jäv on
+the case – may not handle it, so such cases are skipped, never assigned. Cases outside the
+acting officer's areas or the chosen officer's areas are skipped too. Each assignment writes
+an audit event.
+
+Notes, messages and declared jäv: :func:`add_note` (internal, for officers only),
+:func:`send_message` (to the applicant, by e-mail and in their case file), :func:`reply` (the
+association answers; the assigned officer gets an e-mail) and :func:`declare_disqualification`.
+Every one writes an audit event; notes never reach a mail, a letter or the applicant.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lokapp.auth.models import AssociationMember
-from lokapp.casework.registry import case_types_of
+from lokapp.bookings.models import BookingSeries
+from lokapp.casework.models import CaseDisqualification, CaseMessage, CaseNote
+from lokapp.casework.registry import KINDS, case_types_of
 from lokapp.core import audit
 from lokapp.core.cases import Case
+from lokapp.core.mail import queue_mail
 from lokapp.extensions import db
+from lokapp.grants.models import GrantApplication
+from lokapp.grants.workflow import GRANT_APPLICATION
 
 MAX_BULK = 500
 
@@ -25,6 +37,7 @@ class AssignResult:
     assigned: list[Case] = field(default_factory=list)
     unchanged: list[Case] = field(default_factory=list)
     disqualified: list[Case] = field(default_factory=list)
+    declared: list[Case] = field(default_factory=list)
     outside_area: list[Case] = field(default_factory=list)
 
 
@@ -45,10 +58,15 @@ def assign(case_ids: list[int], officer: Any, actor: Any) -> AssignResult:
         select(AssociationMember.association_id).where(
             AssociationMember.user_id == officer.id,
             AssociationMember.association_id.in_(association_ids)))) if association_ids else set()
+    declared = set(db.session.scalars(select(CaseDisqualification.case_id).where(
+        CaseDisqualification.user_id == officer.id,
+        CaseDisqualification.case_id.in_([c.id for c in cases])))) if cases else set()
     for case in cases:
         if case.case_type not in officer_types:
             result.outside_area.append(case)
-        elif case.association_id in linked:
+        elif case.id in declared:
+            result.declared.append(case)
+        elif case.association_id in linked or case.applicant_id == officer.id:
             result.disqualified.append(case)
         elif case.assigned_officer_id == officer.id:
             result.unchanged.append(case)
@@ -60,3 +78,135 @@ def assign(case_ids: list[int], officer: Any, actor: Any) -> AssignResult:
             result.assigned.append(case)
     db.session.flush()
     return result
+
+
+# --- pages of a case ------------------------------------------------------------------------
+
+# The case types with a message thread, and the applicant's page that shows it (partsinsyn).
+MESSAGE_TYPES: dict[str, tuple[str, str]] = {
+    GRANT_APPLICATION: ("grants.application", "application_id"),
+}
+_DOMAIN_ROWS = {"grant": (GrantApplication.id, GrantApplication.case_id),
+                "series": (BookingSeries.id, BookingSeries.case_id)}
+
+
+def _domain_id(case: Case, source: str) -> int | None:
+    if source == "case":
+        return case.id
+    column, case_column = _DOMAIN_ROWS[source]
+    return db.session.scalar(select(column).where(case_column == case.id))
+
+
+def officer_page(case: Case) -> tuple[str, dict[str, int]] | None:
+    """The endpoint and URL values of the officer's page of ``case`` (see the registry)."""
+    kind = KINDS.get(case.case_type)
+    value = _domain_id(case, kind.source) if kind else None
+    return (kind.endpoint, {kind.param: value}) if value is not None else None
+
+
+def applicant_page(case: Case) -> tuple[str, dict[str, int]] | None:
+    """The endpoint and URL values of the applicant's page with the message thread."""
+    if case.case_type not in MESSAGE_TYPES:
+        return None
+    endpoint, param = MESSAGE_TYPES[case.case_type]
+    value = _domain_id(case, "grant")
+    return (endpoint, {param: value}) if value is not None else None
+
+
+def _url(page: tuple[str, dict[str, int]] | None, external: bool) -> str | None:
+    from flask import url_for
+
+    from lokapp.auth.services import absolute_url
+
+    if page is None:
+        return None
+    endpoint, values = page
+    return absolute_url(endpoint, **values) if external else url_for(endpoint, **values)
+
+
+def officer_url(case: Case, *, external: bool = False) -> str | None:
+    """The officer's page of ``case``; mail links (``external``) start from
+    ``SERVER_BASE_URL``."""
+    return _url(officer_page(case), external)
+
+
+def applicant_url(case: Case, *, external: bool = False) -> str | None:
+    """The applicant's page of ``case`` where the message thread is shown."""
+    return _url(applicant_page(case), external)
+
+
+# --- internal notes ---------------------------------------------------------------------------
+
+def add_note(case: Case, author: Any, body: str) -> CaseNote:
+    """An internal note by an officer; never shown to the applicant."""
+    note = CaseNote(case_id=case.id, author_id=author.id, body=body.strip())
+    db.session.add(note)
+    db.session.flush()
+    # The audit row names the note, not its text: the log is read more widely than the case.
+    audit.record("case.note_added", case, actor=author, note_id=note.id, number=case.number)
+    return note
+
+
+# --- declared jäv ---------------------------------------------------------------------------
+
+def declare_disqualification(case: Case, user: Any, reason: str) -> CaseDisqualification:
+    """``user`` declares jäv on ``case``: recorded, audited, and unassigned if assigned.
+
+    From then on the permission predicates refuse the officer the case (assign, handle,
+    propose, confirm, decide) – see :func:`lokapp.casework.permissions.conflict`."""
+    row = CaseDisqualification(case_id=case.id, user_id=user.id, reason=reason.strip())
+    db.session.add(row)
+    was_assigned = case.assigned_officer_id == user.id
+    if was_assigned:
+        case.assigned_officer_id = None
+    db.session.flush()
+    audit.record("case.disqualification_declared", case, actor=user, number=case.number,
+                 reason=row.reason, unassigned=was_assigned)
+    return row
+
+
+# --- messages to and from the applicant -----------------------------------------------------
+
+def send_message(case: Case, officer: Any, body: str) -> CaseMessage:
+    """The officer writes to the applicant: stored in the case file and e-mailed."""
+    message = CaseMessage(case_id=case.id, author_id=officer.id, is_from_officer=True,
+                          body=body.strip())
+    db.session.add(message)
+    db.session.flush()
+    audit.record("case.message_sent", case, actor=officer, message_id=message.id,
+                 number=case.number)
+    applicant = case.applicant
+    if applicant is not None and not applicant.is_disabled:
+        queue_mail(to=applicant.email,
+                   subject=_("Meddelande om ärende %(number)s", number=case.number),
+                   template="mail/case_message",
+                   context={"name": applicant.name, "number": case.number,
+                            "case_subject": case.subject, "message": message.body,
+                            "officer": officer.name,
+                            "link": applicant_url(case, external=True)},
+                   related=("cases", case.id))
+    return message
+
+
+def reply(case: Case, user: Any, body: str) -> CaseMessage:
+    """The association answers in the case file; the assigned officer gets an e-mail."""
+    message = CaseMessage(case_id=case.id, author_id=user.id, is_from_officer=False,
+                          body=body.strip())
+    db.session.add(message)
+    db.session.flush()
+    audit.record("case.message_replied", case, actor=user, message_id=message.id,
+                 number=case.number)
+    officer = case.assigned_officer
+    if officer is not None and not officer.is_disabled:
+        queue_mail(to=officer.email,
+                   subject=_("Svar i ärende %(number)s", number=case.number),
+                   template="mail/case_reply",
+                   context={"name": officer.name, "number": case.number,
+                            "case_subject": case.subject, "message": message.body,
+                            "author": user.name, "link": officer_url(case, external=True)},
+                   related=("cases", case.id))
+    return message
+
+
+# The rule that lets the applicant's side answer a message, per case type.
+REPLY_RULES: dict[str, str] = {GRANT_APPLICATION: "grants.reply"}

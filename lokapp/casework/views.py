@@ -4,14 +4,34 @@ Officers  /handlaggning              all numbered cases of the officer's areas: 
                                      sorting, pages of 50, bulk assignment
           /handlaggning/tilldela     POST: assign the ticked cases to me or to a colleague
           /handlaggning/export.xlsx  the filtered list as an Excel file
+          /handlaggning/arenden/<case_id>/anteckningar  POST: an internal note
+          /handlaggning/arenden/<case_id>/meddelanden   POST: a message to the applicant
+          /handlaggning/arenden/<case_id>/jav           POST: declare jäv (with the reason)
+Parties   /arenden/<case_id>/svara    POST: the association answers a message
+
+Notes, messages and declared jäv show on each domain's case page through
+``casework_panel(case)`` and the partials in ``templates/casework/``.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -21,10 +41,11 @@ from openpyxl.cell import WriteOnlyCell
 from lokapp.auth.models import User
 from lokapp.casework import permissions as _permissions  # noqa: F401 - registers rules
 from lokapp.casework import queries, services
-from lokapp.casework.forms import AssignForm
+from lokapp.casework.forms import AssignForm, DisqualificationForm, MessageForm, NoteForm
 from lokapp.casework.queries import Filters
-from lokapp.casework.registry import areas_of, case_types_of, case_url
-from lokapp.core.access import role_required
+from lokapp.casework.registry import KINDS, areas_of, case_types_of, case_url
+from lokapp.core.access import object_rule, role_required
+from lokapp.core.cases import Case
 from lokapp.core.permissions import check, require
 from lokapp.core.time import to_local
 from lokapp.core.workflow import workflow_for
@@ -157,6 +178,10 @@ def assign():
         flash(_("Hoppade över ärenden där %(name)s är jävig (knuten till föreningen): "
                 "%(numbers)s.", name=officer.name,
                 numbers=", ".join(c.number for c in result.disqualified)), "warning")
+    if result.declared:
+        flash(_("Hoppade över ärenden där %(name)s har anmält jäv: %(numbers)s.",
+                name=officer.name, numbers=", ".join(c.number for c in result.declared)),
+              "warning")
     if result.outside_area:
         flash(_("Hoppade över ärenden utanför %(name)s område: %(numbers)s.",
                 name=officer.name, numbers=", ".join(c.number for c in result.outside_area)),
@@ -197,3 +222,147 @@ def export_xlsx():
         "Content-Disposition": 'attachment; filename="arenden.xlsx"',
         "Cache-Control": "private, no-store"})
 
+
+# --- one case: internal notes, messages, declared jäv ---------------------------------------
+#
+# The domain's case page includes ``casework/_case_panel.html`` (officers) or
+# ``casework/_messages.html`` (the applicant's page); both read ``casework_panel(case)``.
+# A refused POST shows the domain's own page again with the typed text and the error (400).
+
+@dataclass
+class Panel:
+    case: Case
+    side: str
+    notes: list = field(default_factory=list)
+    messages: list = field(default_factory=list)
+    declarations: list = field(default_factory=list)
+    can_notes: bool = False
+    can_message: bool = False
+    can_reply: bool = False
+    can_declare: bool = False
+    note_form: NoteForm | None = None
+    message_form: MessageForm | None = None
+    jav_form: DisqualificationForm | None = None
+
+
+_PANEL_FORMS = "casework_forms"
+
+
+def _form(name: str, cls: type) -> Any:
+    return getattr(g, _PANEL_FORMS, {}).get(name) or cls(formdata=None)
+
+
+@bp.app_template_global("casework_panel")
+def casework_panel(case: Case | None, side: str = "officer") -> Panel | None:
+    """What the case page shows of notes, messages and declared jäv for the current user.
+
+    ``side`` is ``"officer"`` (the domain's officer page) or ``"party"`` (the applicant's page:
+    messages only – notes are never even loaded there)."""
+    if case is None or case.number is None:
+        return None
+    user = _user()
+    panel = Panel(case=case, side=side)
+    if side == "officer":
+        panel.can_notes = bool(check("casework.notes", user, case))
+        panel.can_message = panel.can_notes and bool(check("casework.message", user, case))
+        panel.can_declare = bool(check("casework.declare_jav", user, case))
+        if panel.can_notes:
+            panel.notes = db.session.scalars(queries.notes_of(case.id)).unique().all()
+            panel.note_form = _form("note", NoteForm)
+        if panel.can_declare:
+            panel.jav_form = _form("jav", DisqualificationForm)
+        if case.case_type in case_types_of(user):
+            panel.declarations = db.session.scalars(
+                queries.disqualifications_of(case.id)).unique().all()
+        show_messages = panel.can_message
+    else:
+        rule = services.REPLY_RULES.get(case.case_type)
+        panel.can_reply = bool(rule and check(rule, user, case))
+        show_messages = case.case_type in services.MESSAGE_TYPES
+    if show_messages:
+        panel.messages = db.session.scalars(queries.messages_of(case.id)).unique().all()
+        panel.message_form = _form("message", MessageForm)
+    return panel
+
+
+def _load_case(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or case.number is None or case.case_type not in KINDS:
+        abort(404)
+    return case
+
+
+def _again(page: tuple[str, dict[str, int]] | None, **forms: Any) -> Any:
+    """The domain's page again (its own view, with its own checks) showing the refused form
+    with the typed text and the error: 400."""
+    if page is None:
+        abort(404)
+    endpoint, values = page
+    g.casework_forms = forms
+    # Run the page's view as if it had been requested, so its relative url_for(".x") and
+    # blueprint context resolve in its own blueprint.
+    request.url_rule = next(r for r in current_app.url_map.iter_rules(endpoint)
+                            if "GET" in (r.methods or ()))
+    request.view_args = values
+    response = make_response(current_app.view_functions[endpoint](**values))
+    response.status_code = 400
+    return response
+
+
+@bp.post("/handlaggning/arenden/<int:case_id>/anteckningar")
+@role_required("officer", "supervisor")
+def add_note(case_id: int):
+    case = _load_case(case_id)
+    require(check("casework.notes", _user(), case))
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _again(services.officer_page(case), note=form)
+    services.add_note(case, _user(), form.note.data)
+    db.session.commit()
+    flash(_("Anteckningen är sparad. Bara handläggare ser den."), "success")
+    return redirect(services.officer_url(case) + "#anteckningar")
+
+
+@bp.post("/handlaggning/arenden/<int:case_id>/meddelanden")
+@role_required("officer", "supervisor")
+def send_message(case_id: int):
+    case = _load_case(case_id)
+    require(check("casework.message", _user(), case))
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _again(services.officer_page(case), message=form)
+    services.send_message(case, _user(), form.message.data)
+    db.session.commit()
+    flash(_("Meddelandet är skickat till den som sökt."), "success")
+    return redirect(services.officer_url(case) + "#meddelanden")
+
+
+@bp.post("/handlaggning/arenden/<int:case_id>/jav")
+@role_required("officer", "supervisor")
+def declare_jav(case_id: int):
+    case = _load_case(case_id)
+    require(check("casework.declare_jav", _user(), case))
+    form = DisqualificationForm()
+    if not form.validate_on_submit():
+        return _again(services.officer_page(case), jav=form)
+    services.declare_disqualification(case, _user(), form.reason.data)
+    db.session.commit()
+    flash(_("Ditt jäv är anmält. Du kan inte längre handlägga ärendet."), "success")
+    return redirect(services.officer_url(case))
+
+
+@bp.post("/arenden/<int:case_id>/svara")
+@object_rule("the case type's reply rule (grants.reply: the association's applicants)")
+def reply(case_id: int):
+    case = _load_case(case_id)
+    rule = services.REPLY_RULES.get(case.case_type)
+    if rule is None:
+        abort(404)
+    require(check(rule, _user(), case))
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _again(services.applicant_page(case), message=form)
+    services.reply(case, _user(), form.message.data)
+    db.session.commit()
+    flash(_("Svaret är skickat till handläggaren."), "success")
+    return redirect(services.applicant_url(case) + "#meddelanden")

@@ -9,7 +9,11 @@
   They see submitted applications and handle them – except an association they are linked
   to themselves (jäv). Deciding within their delegation: :func:`delegation_of` is the lower
   of the officer's and the programme's limit. Confirming a proposal needs a second officer,
-  not the proposer, whose delegation covers the proposed amount (four-eyes).
+  not the proposer, whose delegation covers the proposed amount (four-eyes). An officer who
+  has declared jäv on a case (:class:`lokapp.casework.models.CaseDisqualification`) may not
+  take, handle, propose, confirm or decide it either.
+- **Messages** (``grants.reply``): the association's applicants answer the officer's
+  messages from the application page.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lokapp.auth.models import AssociationMember, AssociationRole, GlobalRole, StaffArea
+from lokapp.casework.models import declared_disqualification
 from lokapp.core.cases import Case
 from lokapp.core.permissions import Decision, permission
 from lokapp.extensions import db
@@ -148,6 +153,9 @@ def can_handle(user: Any, case: Case) -> Decision:
     jav = disqualified(user, case.association_id)
     if jav:
         return Decision(False, jav.reason)
+    if declared_disqualification(user.id, case.id) is not None:
+        return Decision(False, str(_l(
+            "Du har anmält jäv i ärendet och får inte handlägga, föreslå eller besluta i det.")))
     return Decision(True)
 
 
@@ -175,6 +183,14 @@ def can_confirm(user: Any, case: Case) -> Decision:
             "Din delegation räcker inte för beslut om %(amount)s kronor.",
             amount=format_sek(amount))))
     return Decision(True)
+
+
+@permission("grants.reply")
+def can_reply(user: Any, case: Case) -> Decision:
+    """Answer the officer's messages: the association's applicants, once it is submitted."""
+    if case.number is None:
+        return Decision(False)
+    return _applicant(user, case.association_id)
 
 
 @permission("grants.mark_paid")
