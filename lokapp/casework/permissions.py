@@ -9,6 +9,9 @@
   (``casework.message``): officers of the case's area, except a disqualified one (jäv: the
   applicant, anyone linked to the association, or an officer who declared jäv).
 - **Declaring jäv** (``casework.declare_jav``): any officer of the case's area, once per case.
+- **Answering a message** (per case type, see ``services.REPLY_RULES``): the grant
+  application's applying roles (``grants.reply``); a registration's registrant
+  (``casework.reply_as_applicant``).
 """
 from __future__ import annotations
 
@@ -98,3 +101,13 @@ def can_declare_jav(user: Any, case: Any) -> Decision:
     if declared_disqualification(user.id, case.id) is not None:
         return Decision(False, str(_l("Du har redan anmält jäv i ärendet.")))
     return Decision(True)
+
+
+@permission("casework.reply_as_applicant")
+def can_reply_as_applicant(user: Any, case: Any) -> Decision:
+    """Answer the officer's messages in a case whose party is one person (a registration):
+    the person who applied."""
+    if (getattr(user, "is_authenticated", False) and case.number is not None
+            and case.applicant_id == user.id):
+        return Decision(True)
+    return Decision(False, str(_l("Bara den som har gjort ansökan kan svara här.")))

@@ -18,6 +18,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from lokapp.associations.workflow import REGISTRATION
 from lokapp.auth.models import AssociationMember
 from lokapp.bookings.models import BookingSeries
 from lokapp.casework.models import CaseDisqualification, CaseMessage, CaseNote
@@ -82,9 +83,12 @@ def assign(case_ids: list[int], officer: Any, actor: Any) -> AssignResult:
 
 # --- pages of a case ------------------------------------------------------------------------
 
-# The case types with a message thread, and the applicant's page that shows it (partsinsyn).
-MESSAGE_TYPES: dict[str, tuple[str, str]] = {
-    GRANT_APPLICATION: ("grants.application", "application_id"),
+# The case types with a message thread, and the applicant's page that shows it (partsinsyn):
+# endpoint, URL parameter, and which id fills it ("case": the case's, "grant": the
+# application's).
+MESSAGE_TYPES: dict[str, tuple[str, str, str]] = {
+    GRANT_APPLICATION: ("grants.application", "application_id", "grant"),
+    REGISTRATION: ("register.registration", "case_id", "case"),
 }
 _DOMAIN_ROWS = {"grant": (GrantApplication.id, GrantApplication.case_id),
                 "series": (BookingSeries.id, BookingSeries.case_id)}
@@ -108,8 +112,8 @@ def applicant_page(case: Case) -> tuple[str, dict[str, int]] | None:
     """The endpoint and URL values of the applicant's page with the message thread."""
     if case.case_type not in MESSAGE_TYPES:
         return None
-    endpoint, param = MESSAGE_TYPES[case.case_type]
-    value = _domain_id(case, "grant")
+    endpoint, param, source = MESSAGE_TYPES[case.case_type]
+    value = _domain_id(case, source)
     return (endpoint, {param: value}) if value is not None else None
 
 
@@ -209,4 +213,5 @@ def reply(case: Case, user: Any, body: str) -> CaseMessage:
 
 
 # The rule that lets the applicant's side answer a message, per case type.
-REPLY_RULES: dict[str, str] = {GRANT_APPLICATION: "grants.reply"}
+REPLY_RULES: dict[str, str] = {GRANT_APPLICATION: "grants.reply",
+                               REGISTRATION: "casework.reply_as_applicant"}

@@ -352,7 +352,8 @@ def declare_jav(case_id: int):
 
 
 @bp.post("/arenden/<int:case_id>/svara")
-@object_rule("the case type's reply rule (grants.reply: the association's applicants)")
+@object_rule("the case type's reply rule: grants.reply, or the registrant "
+             "(casework.reply_as_applicant)")
 def reply(case_id: int):
     case = _load_case(case_id)
     rule = services.REPLY_RULES.get(case.case_type)

@@ -184,3 +184,31 @@ def test_message_mail_matches_its_snapshot(app, db, template, part):
         pytest.fail(f"{path.name} did not exist and was written now; review and commit it")
     assert rendered == path.read_text(encoding="utf-8"), (
         f"{path.name} changed; review the wording and run with UPDATE_SNAPSHOTS=1")
+
+
+@pytest.mark.usefixtures("no_csrf")
+def test_messages_on_a_registration_between_the_officer_and_the_registrant(
+        client, login_as, make_user, make_association):
+    from tests.associations.register_helpers import numbered_case
+
+    registrant = make_user()
+    case = numbered_case("registration", "submitted", registrant, make_association())
+    register_officer = make_user("officer", areas=("register",))
+    case.assigned_officer_id = register_officer.id
+    db.session.commit()
+    login_as(user=register_officer)
+    response = client.post(f"/handlaggning/arenden/{case.id}/meddelanden",
+                           data={"message": "Stämmer adressen?"})
+    assert response.headers["Location"].endswith(
+        f"/handlaggning/foreningsregister/{case.id}#meddelanden")
+    assert f"/forening/registreringar/{case.id}" in _mails(registrant.email)[-1].body_text
+    login_as(user=registrant)
+    page = _text(client.get(f"/forening/registreringar/{case.id}"))
+    assert "Stämmer adressen?" in page and "Skicka svaret" in page
+    assert client.post(f"/arenden/{case.id}/svara",
+                       data={"message": "Ja, den stämmer."}).status_code == 302
+    assert "Ja, den stämmer." in _mails(register_officer.email)[-1].body_text
+    login_as(user=make_user())
+    assert client.post(f"/arenden/{case.id}/svara", data={"message": "x"}).status_code == 403
+    login_as(user=register_officer)
+    assert "Ja, den stämmer." in _text(client.get(f"/handlaggning/foreningsregister/{case.id}"))
