@@ -4,6 +4,7 @@ from lokapp.associations import models as association_models  # noqa: F401
 from lokapp.associations import search as association_search  # noqa: F401 - search ORM events
 from lokapp.auth import models as auth_models  # noqa: F401
 from lokapp.bookings import models as booking_models  # noqa: F401
+from lokapp.bookings import season_models  # noqa: F401
 from lokapp.casework import models as casework_models  # noqa: F401
 from lokapp.core import (  # noqa: F401
     audit,

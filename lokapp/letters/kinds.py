@@ -181,6 +181,40 @@ KINDS: dict[LetterKind, KindSpec] = {spec.kind: spec for spec in (
             {"label": "Sökt belopp", "old": "", "new": "40 000 kronor"},
             {"label": "Beviljat belopp", "old": "", "new": "25 000 kronor"}]},
     ),
+    # The result of a seasonal allocation round (säsongsbokning), one kind whatever the
+    # outcome: lokapp.bookings.season_letters passes one line per wish as ``changes`` (the
+    # wish and what it got) and the reasons for the wishes not met under Skäl för beslutet.
+    KindSpec(
+        LetterKind.SEASON_ALLOCATION, "season_application", APPROVED,
+        subject_sv="Beslut om {{ case.subject }}",
+        body_sv=(
+            "<p>Vi har fördelat tiderna i säsongsbokningen. Så här blev det för "
+            "{{ association.name }} (ansökan {{ case.number }}, inkommen "
+            "{{ case.submitted_on }}):</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.new }}</li>"
+            "{% endfor %}</ul>\n"
+            "<p>De tider föreningen har fått är bokade för hela säsongen och finns under Mina "
+            "bokningar i lokapp. Helgdagar och dagar då lokalen är stängd är inte bokade.</p>\n"
+            "<p>Tider som ingen har fått (resttider) kan bokas som vanligt i lokapp. Har ni "
+            "frågor om fördelningen, kontakta lokalbokningen.</p>"),
+        subject_en="Decision on {{ case.subject }}",
+        body_en=(
+            "<p>We have allocated the times of the seasonal booking round. This is the result "
+            "for {{ association.name }} (application {{ case.number }}, received "
+            "{{ case.submitted_on }}):</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.new }}</li>"
+            "{% endfor %}</ul>\n"
+            "<p>The times the association was given are booked for the whole season and are "
+            "listed under My bookings in lokapp. Public holidays and days the premises is "
+            "closed are not booked.</p>\n"
+            "<p>Times nobody was given (leftover times) can be booked as usual in lokapp. If "
+            "you have questions about the allocation, contact the bookings office.</p>"),
+        sample={"changes": [
+            {"label": "Tisdagar 18:00–20:00, Bäckby idrottshall", "old": "",
+             "new": "Tilldelad (Bäckby idrottshall)"},
+            {"label": "Torsdagar 17:00–19:00, Skiljebohallen", "old": "",
+             "new": "Inte tilldelad"}]},
+    ),
     # Booking requests on premises that need approval, and cancellations by the city of
     # booked times (lokapp.bookings.letters). The times are the ``changes`` (label = the
     # premises, new = the date and time); the reasons of a rejection or cancellation come

@@ -42,6 +42,7 @@ class LetterKind(RichStrEnum):
     BOOKING_APPROVED = "booking_approved", _l("Beslut: lokalbokning godkänd"), "success"
     BOOKING_REJECTED = "booking_rejected", _l("Beslut: lokalbokning avslagen"), "danger"
     BOOKING_CANCELLED = "booking_cancelled", _l("Beslut: bokade tider avbokade"), "danger"
+    SEASON_ALLOCATION = "season_allocation", _l("Beslut om säsongsbokning"), "info"
 
 
 class BatchState(RichStrEnum):

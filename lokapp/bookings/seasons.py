@@ -1,0 +1,875 @@
+"""Seasonal allocation rounds (säsongsbokning): apply, rank, allocate, publish, leftover slots.
+
+The round's life, as the people in it see it:
+
+1. An administrator opens a round (:func:`save_round`): the season, the application window,
+   the premises and the *published* priority rules – a text and the ordered rule keys
+   (:data:`PRIORITY_RULES`) that rank the wishes.
+2. During the window, an association's booking managers apply (:func:`save_wish`,
+   :func:`delete_wish`, :func:`copy_previous`). The first wish opens the association's
+   application as a ``season_application`` case and sends it in (it gets its number); the
+   application can be changed until the window closes.
+3. A bookings officer allocates (:func:`board` for the view, :func:`auto_allocate` for the
+   proposal, :func:`allocate` / :func:`unallocate` by hand with a reason). Wishes are ranked by
+   the round's rules (:func:`rank`); the proposal takes them in rank order and gives each its
+   first choice, else its second, never two overlapping wishes in one premises and only within
+   the premises' opening hours on that weekday. Allocations made by hand stay put.
+4. Publishing (:func:`publish_round`) decides each application: every allocation becomes a
+   weekly :class:`~lokapp.bookings.models.BookingSeries` for the season (confirmed, booked by
+   the association; holidays, blackouts and already booked dates are skipped; wall-clock times
+   are kept across the DST changes), the requested and allocated hours are stored, the case is
+   decided and the result letter (PDF + e-mail) is issued. Publishing works in batches and can
+   be resumed; a wish's ``series_id`` and the case's state say what is done, so nothing is
+   created or sent twice.
+5. What nobody was given is listed as leftover slots (:func:`leftover_slots`), bookable the
+   normal way.
+
+Services flush, never commit.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from lokapp.associations.models import AgeBand, Association, Gender
+from lokapp.bookings.models import (
+    BookerType,
+    BookingOccurrence,
+    BookingSeries,
+    OccurrenceState,
+    Premises,
+    Recurrence,
+)
+from lokapp.bookings.pricing import price
+from lokapp.bookings.rules import (
+    Calendar,
+    Problem,
+    format_clock,
+    interval,
+    shape_problems,
+    weekday_plural,
+)
+from lokapp.bookings.season_models import (
+    RoundState,
+    SeasonApplication,
+    SeasonOutcome,
+    SeasonRound,
+    SeasonWish,
+    SeasonWishParticipants,
+)
+from lokapp.bookings.season_workflow import SEASON_APPLICATION, SeasonCaseState
+from lokapp.core import audit
+from lokapp.core.cases import open_case, submit
+from lokapp.core.time import format_local, today_local, utcnow
+from lokapp.core.workflow import apply
+from lokapp.extensions import db
+
+YOUTH_BANDS = (AgeBand.AGE_7_12, AgeBand.AGE_13_20, AgeBand.AGE_21_25)
+PUBLISH_BATCH = 10
+MAX_WISHES = 40
+# A date problem that does not stop a season series: the round decides how far ahead.
+IGNORED_DATE_PROBLEMS = frozenset({"too_far_ahead"})
+
+
+class SeasonError(Exception):
+    """A refused action in a round; ``problems`` carry the Swedish messages (with fields)."""
+
+    def __init__(self, problems: list[Problem] | str):
+        if isinstance(problems, str):
+            problems = [Problem("refused", problems)]
+        self.problems = problems
+        super().__init__(" ".join(p.message for p in problems))
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+# --- the published priority rules ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PriorityRule:
+    key: str
+    label: Any
+    description: Any
+
+
+PRIORITY_RULES: dict[str, PriorityRule] = {rule.key: rule for rule in (
+    PriorityRule("youth", _l("Barn- och ungdomsverksamhet"),
+                 _l("Störst andel deltagare som är 7–25 år först.")),
+    PriorityRule("last_season", _l("Samma tid förra säsongen"),
+                 _l("Föreningar som hade samma tid i samma lokal förra säsongen först.")),
+    PriorityRule("eligible", _l("Bidragsberättigad förening"),
+                 _l("Föreningar som är bidragsberättigade i föreningsregistret först.")),
+    PriorityRule("applied_at", _l("Ansökningstid"),
+                 _l("Den som skickade in sin ansökan först går före.")),
+)}
+
+
+# --- rounds ----------------------------------------------------------------------------------
+
+def save_round(season_round: SeasonRound | None, data: dict[str, Any], premises_ids: list[int],
+               user: Any) -> SeasonRound:
+    """Create or update a round from plain data (the form's); audited."""
+    creating = season_round is None
+    if not creating and season_round.state != RoundState.OPEN:
+        raise SeasonError(_("Omgången är publicerad och kan inte ändras."))
+    if creating:
+        season_round = SeasonRound(state=RoundState.OPEN, created_at=utcnow())
+        db.session.add(season_round)
+    for key, value in data.items():
+        setattr(season_round, key, value)
+    season_round.premises = list(db.session.scalars(
+        select(Premises).where(Premises.id.in_(premises_ids)).order_by(Premises.name)))
+    db.session.flush()
+    audit.record("season_round.create" if creating else "season_round.update", season_round,
+                 actor=user, name=season_round.name, premises=sorted(premises_ids),
+                 priority_keys=list(season_round.priority_keys or []))
+    db.session.flush()
+    return season_round
+
+
+def rounds_query():
+    return (select(SeasonRound).options(selectinload(SeasonRound.premises))
+            .order_by(SeasonRound.season_starts_on.desc(), SeasonRound.id.desc()))
+
+
+def application_for(season_round: SeasonRound, association_id: int) -> SeasonApplication | None:
+    return db.session.scalar(
+        select(SeasonApplication).where(SeasonApplication.round_id == season_round.id,
+                                        SeasonApplication.association_id == association_id)
+        .options(selectinload(SeasonApplication.wishes)))
+
+
+# --- applying --------------------------------------------------------------------------------
+
+@dataclass
+class WishData:
+    weekday: int
+    start_minute: int
+    end_minute: int
+    premises_id: int
+    alt_premises_id: int | None
+    activity: str
+    participants: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def wish_problems(season_round: SeasonRound, data: WishData) -> list[Problem]:
+    """Whether the wish can be allocated at all: premises of the round, times within the
+    first choice's rules and opening hours on that weekday."""
+    by_id = {p.id: p for p in season_round.premises}
+    problems = []
+    first = by_id.get(data.premises_id)
+    if first is None:
+        problems.append(Problem("premises", _("Välj en lokal som ingår i omgången."),
+                                "premises"))
+    if data.alt_premises_id is not None:
+        if data.alt_premises_id == data.premises_id:
+            problems.append(Problem("alt_same", _(
+                "Andrahandsvalet måste vara en annan lokal än förstahandsvalet."), "alt_premises"))
+        elif data.alt_premises_id not in by_id:
+            problems.append(Problem("alt_premises", _("Välj en lokal som ingår i omgången."),
+                                    "alt_premises"))
+    if data.end_minute > 1440:
+        problems.append(Problem("midnight", _("Tiden får inte gå över midnatt."), "length"))
+        return problems
+    if not any(count for count in data.participants.values()):
+        problems.append(Problem("participants", _(
+            "Fyll i hur många deltagare verksamheten har, minst en i någon åldersgrupp."),
+            "participants"))
+    for premises, field_name in ((first, "start"), (by_id.get(data.alt_premises_id or 0),
+                                                   "alt_premises")):
+        if premises is None:
+            continue
+        problems += [Problem(p.code, f"{premises.name}: {p.message}", field_name)
+                     for p in shape_problems(premises, data.start_minute, data.end_minute)]
+        problem = _hours_problem(premises, data.weekday, data.start_minute, data.end_minute)
+        if problem:
+            problems.append(Problem("outside_hours", f"{premises.name}: {problem}", field_name))
+    return problems
+
+
+def _hours_problem(premises: Premises, weekday: int, start: int, end: int, *,
+                  advice: bool = True) -> str | None:
+    """Why the weekly slot is outside the premises' opening hours (None: inside). Without
+    ``advice`` it is a plain statement, for the reasons of a decision."""
+    hours = premises.hours_for(weekday)
+    if hours is None:
+        return _("Lokalen är stängd på %(weekday)s.", weekday=weekday_plural(weekday))
+    if start < hours.opens_minute or end > hours.closes_minute:
+        values = {"opens": format_clock(hours.opens_minute),
+                  "closes": format_clock(hours.closes_minute),
+                  "weekday": weekday_plural(weekday)}
+        if not advice:
+            return _("Lokalen är bara öppen %(opens)s–%(closes)s på %(weekday)s.", **values)
+        return _("Lokalen är öppen %(opens)s–%(closes)s på %(weekday)s. Välj en tid inom "
+                 "öppettiderna.", **values)
+    return None
+
+
+def _open_application(season_round: SeasonRound, association: Association,
+                      user: Any) -> SeasonApplication:
+    application = application_for(season_round, association.id)
+    if application is not None:
+        return application
+    now = utcnow()
+    case = open_case(SEASON_APPLICATION,
+                     subject=_("Säsongsbokning %(round)s, %(association)s",
+                               round=season_round.name, association=association.name)[:300],
+                     applicant=user, association_id=association.id)
+    submit(case, user)
+    application = SeasonApplication(round=season_round, association=association, case=case,
+                                    submitted_by_id=user.id, submitted_at=now, updated_at=now)
+    db.session.add(application)
+    db.session.flush()
+    return application
+
+
+def _check_open(season_round: SeasonRound, user: Any, association_id: int) -> None:
+    from lokapp.bookings.season_permissions import can_apply
+
+    decision = can_apply(user, season_round, association_id)
+    if not decision:
+        raise SeasonError(decision.reason)
+
+
+def save_wish(season_round: SeasonRound, association: Association, user: Any,
+              data: WishData, wish: SeasonWish | None = None) -> SeasonWish:
+    """Add a wish (opening and sending in the application with the first) or change one."""
+    _check_open(season_round, user, association.id)
+    problems = wish_problems(season_round, data)
+    if problems:
+        raise SeasonError(problems)
+    application = _open_application(season_round, association, user)
+    if wish is None:
+        if len(application.wishes) >= MAX_WISHES:
+            raise SeasonError(_("En ansökan kan ha högst %(max)d önskemål.", max=MAX_WISHES))
+        wish = SeasonWish(created_at=utcnow())
+        application.wishes.append(wish)
+    elif wish.application_id != application.id:
+        raise ValueError("the wish belongs to another application")
+    wish.weekday, wish.start_minute, wish.end_minute = (data.weekday, data.start_minute,
+                                                        data.end_minute)
+    wish.premises_id, wish.alt_premises_id = data.premises_id, data.alt_premises_id
+    wish.activity = data.activity
+    _set_participants(wish, data.participants)
+    application.updated_at = utcnow()
+    db.session.flush()
+    audit.record("season_wish.save", application, actor=user, wish_id=wish.id,
+                 weekday=wish.weekday, start=wish.start_minute, end=wish.end_minute,
+                 premises_id=wish.premises_id, alt_premises_id=wish.alt_premises_id)
+    db.session.flush()
+    return wish
+
+
+def _set_participants(wish: SeasonWish, counts: dict[tuple[str, str], int]) -> None:
+    existing = {(str(p.age_band), str(p.gender)): p for p in wish.participants}
+    for (band, gender), count in counts.items():
+        row = existing.pop((str(band), str(gender)), None)
+        if not count:
+            if row is not None:
+                wish.participants.remove(row)
+            continue
+        if row is None:
+            wish.participants.append(SeasonWishParticipants(
+                age_band=AgeBand(band), gender=Gender(gender), count=count))
+        else:
+            row.count = count
+    for row in existing.values():
+        wish.participants.remove(row)
+
+
+def delete_wish(wish: SeasonWish, user: Any) -> None:
+    application = wish.application
+    _check_open(application.round, user, application.association_id)
+    audit.record("season_wish.delete", application, actor=user, wish_id=wish.id)
+    application.wishes.remove(wish)
+    application.updated_at = utcnow()
+    db.session.flush()
+
+
+def copy_previous(season_round: SeasonRound, association: Association,
+                  user: Any) -> tuple[int, int]:
+    """Copy the association's wishes from the previous round into this one.
+
+    Only wishes whose first choice is a premises of this round are copied (a second choice
+    outside it is dropped); the rest are counted as skipped. Refused when the application
+    already has wishes, so nothing is doubled. Returns ``(copied, skipped)``.
+    """
+    _check_open(season_round, user, association.id)
+    previous = season_round.previous_round
+    if previous is None:
+        raise SeasonError(_("Omgången har ingen tidigare säsong att kopiera från."))
+    old = application_for(previous, association.id)
+    if old is None or not old.wishes:
+        raise SeasonError(_("Föreningen sökte inga tider i %(round)s.", round=previous.name))
+    current = application_for(season_round, association.id)
+    if current is not None and current.wishes:
+        raise SeasonError(_("Ansökan har redan önskemål. Ta bort dem först om du vill kopiera "
+                            "förra säsongens ansökan."))
+    in_round = {p.id for p in season_round.premises}
+    copied = skipped = 0
+    for wish in old.wishes:
+        if wish.premises_id not in in_round:
+            skipped += 1
+            continue
+        data = WishData(wish.weekday, wish.start_minute, wish.end_minute, wish.premises_id,
+                        wish.alt_premises_id if wish.alt_premises_id in in_round else None,
+                        wish.activity, {(str(p.age_band), str(p.gender)): p.count
+                                        for p in wish.participants})
+        if wish_problems(season_round, data):
+            skipped += 1
+            continue
+        save_wish(season_round, association, user, data)
+        copied += 1
+    if not copied:
+        raise SeasonError(_("Inget av förra säsongens önskemål går att söka i den här "
+                            "omgången (lokalerna eller öppettiderna har ändrats)."))
+    audit.record("season_application.copy", application_for(season_round, association.id),
+                 actor=user, from_round=previous.id, copied=copied, skipped=skipped)
+    return copied, skipped
+
+
+# --- ranking -----------------------------------------------------------------------------------
+
+def youth_share(wish: SeasonWish) -> float:
+    total = wish.total_participants
+    if not total:
+        return 0.0
+    return sum(p.count for p in wish.participants if p.age_band in YOUTH_BANDS) / total
+
+
+@dataclass
+class Ranked:
+    wish: SeasonWish
+    application: SeasonApplication
+    key: tuple
+    reasons: list[str]
+    is_eligible: bool
+    had_last_season: bool
+    rank: int = 0
+
+
+def load_applications(season_round: SeasonRound) -> list[SeasonApplication]:
+    """The round's sent-in applications with association, case and wishes (a few queries)."""
+    return list(db.session.scalars(
+        select(SeasonApplication)
+        .where(SeasonApplication.round_id == season_round.id)
+        .options(selectinload(SeasonApplication.association),
+                 selectinload(SeasonApplication.case),
+                 selectinload(SeasonApplication.wishes).selectinload(SeasonWish.participants))
+        .order_by(SeasonApplication.id)))
+
+
+def _last_season_slots(season_round: SeasonRound) -> dict[int, list[tuple[int, int, int, int]]]:
+    """``{association_id: [(premises_id, weekday, start, end)]}`` given in the previous round."""
+    if season_round.previous_round_id is None:
+        return {}
+    rows = db.session.execute(
+        select(SeasonApplication.association_id, SeasonWish.allocated_premises_id,
+               SeasonWish.weekday, SeasonWish.start_minute, SeasonWish.end_minute)
+        .join(SeasonWish, SeasonWish.application_id == SeasonApplication.id)
+        .where(SeasonApplication.round_id == season_round.previous_round_id,
+               SeasonWish.allocated_premises_id.is_not(None))).all()
+    slots: dict[int, list] = defaultdict(list)
+    for association_id, premises_id, weekday, start, end in rows:
+        slots[association_id].append((premises_id, weekday, start, end))
+    return slots
+
+
+def _eligibility(applications: list[SeasonApplication], on: date) -> dict[int, bool]:
+    from lokapp.associations.status import compute_statuses
+
+    statuses = compute_statuses([a.association for a in applications], on=on)
+    return {association_id: status.is_eligible for association_id, status in statuses.items()}
+
+
+def rank(season_round: SeasonRound, applications: list[SeasonApplication] | None = None, *,
+         on: date | None = None) -> list[Ranked]:
+    """Every wish of the round's open or decided applications in priority order, each with its
+    rank (1 = first) and the reasons, rule by rule, as the round publishes them."""
+    if applications is None:
+        applications = load_applications(season_round)
+    applications = [a for a in applications
+                    if a.case is None or a.case.state != SeasonCaseState.WITHDRAWN]
+    eligible = _eligibility(applications, on or min(today_local(),
+                                                    season_round.applications_close_on))
+    last = _last_season_slots(season_round)
+    ranked = []
+    for application in applications:
+        for wish in application.wishes:
+            had = any(p in wish.choices and w == wish.weekday and s < wish.end_minute
+                      and e > wish.start_minute
+                      for p, w, s, e in last.get(application.association_id, ()))
+            is_eligible = eligible.get(application.association_id, False)
+            if application.was_eligible is not None:
+                is_eligible = application.was_eligible
+            share = youth_share(wish)
+            key, reasons = [], []
+            for n, rule_key in enumerate(season_round.priority_keys or [], start=1):
+                rule = PRIORITY_RULES.get(rule_key)
+                if rule is None:
+                    continue
+                if rule_key == "youth":
+                    key.append(-share)
+                    value = _("%(percent)d %% av deltagarna är 7–25 år",
+                              percent=round(share * 100))
+                elif rule_key == "last_season":
+                    key.append(0 if had else 1)
+                    value = _("ja") if had else _("nej")
+                elif rule_key == "eligible":
+                    key.append(0 if is_eligible else 1)
+                    value = _("ja") if is_eligible else _("nej")
+                else:
+                    key.append(application.submitted_at.timestamp())
+                    value = format_local(application.submitted_at)
+                reasons.append(f"{n}. {rule.label}: {value}")
+            key += [application.submitted_at.timestamp(), wish.id]
+            ranked.append(Ranked(wish, application, tuple(key), reasons, is_eligible, had))
+    ranked.sort(key=lambda r: r.key)
+    for n, item in enumerate(ranked, start=1):
+        item.rank = n
+    return ranked
+
+
+# --- conflicts and the allocation board ---------------------------------------------------------
+
+def overlaps(a: SeasonWish, b: SeasonWish) -> bool:
+    return (a.weekday == b.weekday and a.start_minute < b.end_minute
+            and b.start_minute < a.end_minute)
+
+
+@dataclass
+class BoardRow:
+    ranked: Ranked
+    choice: int                       # 1 = first choice, 2 = second choice
+    conflicts: list[Ranked] = field(default_factory=list)
+
+    @property
+    def is_allocated_here(self) -> bool:
+        return self.ranked.wish.allocated_premises_id == self.premises_id
+
+    premises_id: int = 0
+
+
+@dataclass
+class BoardCell:
+    premises: Premises
+    weekday: int
+    rows: list[BoardRow]
+
+    @property
+    def conflict_count(self) -> int:
+        return sum(1 for r in self.rows if r.conflicts)
+
+
+@dataclass
+class AssociationHours:
+    association: Association
+    application: SeasonApplication
+    requested_minutes: int
+    allocated_minutes: int
+    wishes: int
+    allocated_wishes: int
+
+    @property
+    def share(self) -> int:
+        return round(100 * self.allocated_minutes / self.requested_minutes) \
+            if self.requested_minutes else 0
+
+
+@dataclass
+class Board:
+    season_round: SeasonRound
+    ranked: list[Ranked]
+    cells: list[BoardCell]
+    hours: list[AssociationHours]
+
+    @property
+    def conflict_count(self) -> int:
+        return sum(c.conflict_count for c in self.cells)
+
+
+def board(season_round: SeasonRound) -> Board:
+    """The allocation view's data: per premises and weekday the wishes that name the premises
+    (first or second choice) with their overlaps, and the hours per association."""
+    applications = load_applications(season_round)
+    ranked = rank(season_round, applications)
+    groups: dict[tuple[int, int], list[BoardRow]] = defaultdict(list)
+    for item in ranked:
+        for choice, premises_id in enumerate(item.wish.choices, start=1):
+            groups[(premises_id, item.wish.weekday)].append(
+                BoardRow(item, choice, premises_id=premises_id))
+    cells = []
+    for premises in season_round.premises:
+        for weekday in range(7):
+            rows = groups.get((premises.id, weekday))
+            if not rows:
+                continue
+            rows.sort(key=lambda r: (r.ranked.wish.start_minute, r.ranked.rank))
+            for row in rows:
+                row.conflicts = [other.ranked for other in rows if other is not row
+                                 and other.ranked.wish.id != row.ranked.wish.id
+                                 and overlaps(row.ranked.wish, other.ranked.wish)]
+            cells.append(BoardCell(premises, weekday, rows))
+    return Board(season_round, ranked, cells, hours_per_association(applications))
+
+
+def hours_per_association(applications: list[SeasonApplication]) -> list[AssociationHours]:
+    """Requested and allocated hours per week: the stored figures once published."""
+    rows = []
+    for application in applications:
+        wishes = application.wishes
+        allocated = [w for w in wishes if w.allocated_premises_id is not None]
+        requested_minutes = application.requested_minutes
+        allocated_minutes = application.allocated_minutes
+        if requested_minutes is None:
+            requested_minutes = sum(w.minutes for w in wishes)
+        if allocated_minutes is None:
+            allocated_minutes = sum(w.minutes for w in allocated)
+        rows.append(AssociationHours(application.association, application, requested_minutes,
+                                     allocated_minutes, len(wishes), len(allocated)))
+    rows.sort(key=lambda r: r.association.name)
+    return rows
+
+
+# --- allocating ----------------------------------------------------------------------------------
+
+def _require_open(season_round: SeasonRound) -> None:
+    if season_round.state != RoundState.OPEN:
+        raise SeasonError(_("Omgången är publicerad. Fördelningen kan inte ändras längre."))
+
+
+def _closed_for_season(season_round: SeasonRound, premises: Premises, wish: SeasonWish
+                       ) -> str | None:
+    """Why ``premises`` cannot take ``wish`` at all (hours, closed weekday, closed all season)."""
+    problem = _hours_problem(premises, wish.weekday, wish.start_minute, wish.end_minute,
+                             advice=False)
+    if problem:
+        return problem
+    for blackout in premises.blackouts:
+        if (blackout.starts_on <= season_round.season_starts_on
+                and blackout.ends_on >= season_round.season_ends_on):
+            return _("Lokalen är stängd hela säsongen: %(reason)s.", reason=blackout.reason)
+    return None
+
+
+def _taken(wish: SeasonWish, premises_id: int, others: list[SeasonWish]) -> SeasonWish | None:
+    return next((o for o in others if o.id != wish.id and o.allocated_premises_id == premises_id
+                 and overlaps(o, wish)), None)
+
+
+def auto_allocate(season_round: SeasonRound, user: Any) -> dict[str, int]:
+    """Propose an allocation by priority: see the module docstring. Allocations made by hand
+    are kept; the proposal's earlier choices are made again from scratch."""
+    _require_open(season_round)
+    ranked = rank(season_round)
+    wishes = [r.wish for r in ranked]
+    by_id = {p.id: p for p in season_round.premises}
+    now = utcnow()
+    for wish in wishes:
+        if not wish.is_manual:
+            wish.allocated_premises_id = None
+    counts = {"first": 0, "second": 0, "none": 0, "manual": 0}
+    for item in ranked:
+        wish = item.wish
+        if wish.is_manual:
+            counts["manual"] += 1
+            continue
+        reasons = []
+        for choice, premises_id in enumerate(wish.choices, start=1):
+            premises = by_id.get(premises_id)
+            if premises is None:
+                reasons.append(_("Lokalen ingår inte längre i omgången."))
+                continue
+            closed = _closed_for_season(season_round, premises, wish)
+            if closed:
+                reasons.append(f"{premises.name}: {closed}")
+                continue
+            if _taken(wish, premises_id, wishes) is not None:
+                reasons.append(_("%(premises)s: tiden gick till ett önskemål med högre "
+                                 "prioritet enligt omgångens regler.", premises=premises.name))
+                continue
+            wish.allocated_premises_id = premises_id
+            reasons = [_("Förstahandsval.") if choice == 1 else
+                       _("Andrahandsval: förstahandsvalet gick inte att få.")]
+            counts["first" if choice == 1 else "second"] += 1
+            break
+        else:
+            counts["none"] += 1
+        wish.decision_reason = " ".join(reasons)
+        wish.decided_by_id, wish.decided_at = getattr(user, "id", None), now
+    db.session.flush()
+    audit.record("season_round.auto_allocate", season_round, actor=user, **counts)
+    db.session.flush()
+    return counts
+
+
+def allocate(wish: SeasonWish, premises_id: int, reason: str, user: Any) -> None:
+    """Give ``wish`` one of its choices by hand (kept by later proposals)."""
+    season_round = wish.application.round
+    _require_open(season_round)
+    reason = (reason or "").strip()
+    if not reason:
+        raise SeasonError([Problem("reason", _("Skriv varför önskemålet tilldelas."), "reason")])
+    if premises_id not in wish.choices:
+        raise SeasonError([Problem("premises", _("Välj en av föreningens önskade lokaler."),
+                                   "premises")])
+    premises = next(p for p in season_round.premises if p.id == premises_id)
+    closed = _closed_for_season(season_round, premises, wish)
+    if closed:
+        raise SeasonError([Problem("closed", f"{premises.name}: {closed}", "premises")])
+    others = list(db.session.scalars(
+        select(SeasonWish).join(SeasonApplication)
+        .where(SeasonApplication.round_id == season_round.id,
+               SeasonWish.allocated_premises_id == premises_id,
+               SeasonWish.weekday == wish.weekday, SeasonWish.id != wish.id)))
+    holder = _taken(wish, premises_id, others)
+    if holder is not None:
+        raise SeasonError([Problem("taken", _(
+            "%(premises)s är redan tilldelad %(association)s %(start)s–%(end)s den tiden. "
+            "Ta tillbaka den tilldelningen först.", premises=premises.name,
+            association=holder.application.association.name,
+            start=format_clock(holder.start_minute), end=format_clock(holder.end_minute)),
+            "premises")])
+    wish.allocated_premises_id, wish.is_manual = premises_id, True
+    wish.decision_reason, wish.decided_by_id, wish.decided_at = reason, user.id, utcnow()
+    audit.record("season_wish.allocate", wish.application, actor=user, wish_id=wish.id,
+                 premises_id=premises_id, reason=reason)
+    db.session.flush()
+
+
+def unallocate(wish: SeasonWish, reason: str, user: Any) -> None:
+    """Take an allocation back by hand; the reason goes to the association's letter."""
+    _require_open(wish.application.round)
+    reason = (reason or "").strip()
+    if not reason:
+        raise SeasonError([Problem("reason", _(
+            "Skriv varför önskemålet inte tilldelas. Skälet står i föreningens beslut."),
+            "reason")])
+    before = wish.allocated_premises_id
+    wish.allocated_premises_id, wish.is_manual = None, True
+    wish.decision_reason, wish.decided_by_id, wish.decided_at = reason, user.id, utcnow()
+    audit.record("season_wish.unallocate", wish.application, actor=user, wish_id=wish.id,
+                 premises_id=before, reason=reason)
+    db.session.flush()
+
+
+# --- publishing ----------------------------------------------------------------------------------
+
+def outcome_of(application: SeasonApplication) -> SeasonOutcome:
+    given = [w for w in application.wishes if w.allocated_premises_id is not None]
+    if given and len(given) == len(application.wishes):
+        return SeasonOutcome.ALLOCATED
+    return SeasonOutcome.PARTLY if given else SeasonOutcome.NOT_ALLOCATED
+
+
+def pending_applications(season_round: SeasonRound) -> list[SeasonApplication]:
+    return [a for a in load_applications(season_round)
+            if a.case is not None and a.case.state == SeasonCaseState.SUBMITTED]
+
+
+@dataclass
+class PublishResult:
+    decided: int
+    series: int
+    remaining: int
+
+
+def publish_round(season_round: SeasonRound, user: Any, *, limit: int = PUBLISH_BATCH,
+                  now: datetime | None = None) -> PublishResult:
+    """Publish the results of up to ``limit`` applications (see the module docstring).
+
+    Call again until ``remaining`` is 0; the round is then *published*. Each call is one
+    transaction (the caller commits); what a call did is never done again.
+    """
+    now = now or utcnow()
+    if season_round.state == RoundState.PUBLISHED:
+        raise SeasonError(_("Resultatet är redan publicerat."))
+    if to_day(now) <= season_round.applications_close_on:
+        raise SeasonError(_(
+            "Ansökningstiden är inte slut. Resultatet kan publiceras från och med %(date)s.",
+            date=(season_round.applications_close_on + timedelta(days=1)).isoformat()))
+    if season_round.state == RoundState.OPEN:
+        season_round.state = RoundState.PUBLISHING
+        season_round.published_by_id = user.id
+        audit.record("season_round.publish_start", season_round, actor=user)
+    applications = load_applications(season_round)
+    ranked = rank(season_round, applications)
+    youth = {r.wish.id: r for r in ranked}
+    pending = [a for a in applications
+               if a.case is not None and a.case.state == SeasonCaseState.SUBMITTED]
+    created = 0
+    for application in pending[:limit]:
+        created += _publish_application(season_round, application, youth, user, now)
+    remaining = max(len(pending) - limit, 0)
+    if remaining == 0:
+        season_round.state = RoundState.PUBLISHED
+        season_round.published_at = now
+        audit.record("season_round.published", season_round, actor=user)
+    db.session.flush()
+    return PublishResult(min(len(pending), limit), created, remaining)
+
+
+def to_day(value: datetime) -> date:
+    from lokapp.core.time import to_local
+
+    return to_local(value).date()
+
+
+def _publish_application(season_round: SeasonRound, application: SeasonApplication,
+                         ranked: dict[int, Ranked], user: Any, now: datetime) -> int:
+    from lokapp.bookings.season_letters import issue_result_letter
+
+    created = 0
+    eligible = any(r.is_eligible for r in ranked.values()
+                   if r.application.id == application.id)
+    application.was_eligible = eligible
+    for wish in application.wishes:
+        if wish.allocated_premises_id is None:
+            if not wish.decision_reason:
+                wish.decision_reason = _("Önskemålet kunde inte tilldelas.")
+            continue
+        if wish.series_id is None:
+            youth = ranked.get(wish.id)
+            is_youth = eligible and youth is not None and youth_share(wish) >= 0.5
+            series = season_series(season_round, application, wish, is_youth=is_youth, now=now)
+            if series is not None:
+                wish.series_id = series.id
+                created += 1
+    application.outcome = outcome_of(application)
+    application.requested_minutes = sum(w.minutes for w in application.wishes)
+    application.allocated_minutes = sum(w.minutes for w in application.wishes
+                                        if w.allocated_premises_id is not None)
+    db.session.flush()
+    apply(application.case, "decide", user)
+    issue_result_letter(application, user)
+    return created
+
+
+@dataclass
+class SeasonDates:
+    booked: list[date]
+    skipped: list[tuple[date, str]]
+
+
+def season_dates(season_round: SeasonRound, premises: Premises, weekday: int, start: int,
+                 end: int, *, now: datetime) -> tuple[list[tuple[date, datetime, datetime]],
+                                                       list[tuple[date, str]]]:
+    """The season's dates on ``weekday`` that can be booked, and the skipped ones with why:
+    closed days (holidays, blackouts), times that do not exist that night, booked already."""
+    from lokapp.bookings.services import active_overlapping
+
+    calendar = Calendar(premises)
+    day = season_round.season_starts_on
+    day += timedelta(days=(weekday - day.weekday()) % 7)
+    free, skipped = [], []
+    while day <= season_round.season_ends_on:
+        problems = [p for p in calendar.date_problems(day, start, end, now=now)
+                    if p.code not in IGNORED_DATE_PROBLEMS]
+        if problems:
+            skipped.append((day, problems[0].message))
+        else:
+            starts_at, ends_at = interval(day, start, end)
+            free.append((day, starts_at, ends_at))
+        day += timedelta(weeks=1)
+    if free:
+        taken = db.session.execute(
+            active_overlapping(premises.id, free[0][1], free[-1][2])
+            .with_only_columns(BookingOccurrence.starts_at, BookingOccurrence.ends_at)).all()
+        kept = []
+        for item in free:
+            if any(s < item[2] and e > item[1] for s, e in taken):
+                skipped.append((item[0], _("Tiden är redan bokad.")))
+            else:
+                kept.append(item)
+        free = kept
+    skipped.sort()
+    return free, skipped
+
+
+def season_series(season_round: SeasonRound, application: SeasonApplication, wish: SeasonWish,
+                  *, is_youth: bool, now: datetime) -> BookingSeries | None:
+    """The allocated wish as a confirmed weekly series for the season (None: no date left)."""
+    from lokapp.bookings.services import _in_savepoint, terms_checksum
+
+    premises = wish.allocated_premises or db.session.get(Premises, wish.allocated_premises_id)
+    free, skipped = season_dates(season_round, premises, wish.weekday, wish.start_minute,
+                                 wish.end_minute, now=now)
+    if not free:
+        wish.decision_reason = ((wish.decision_reason or "") + " " + _(
+            "Inget datum under säsongen var ledigt, så ingen bokning gjordes.")).strip()
+        return None
+    booker_type = BookerType.YOUTH if is_youth else BookerType.ASSOCIATION
+    tariff = premises.tariff_for(booker_type)
+    series = BookingSeries(
+        premises=premises, booked_by_id=application.submitted_by_id,
+        association_id=application.association_id, booker_type=booker_type,
+        activity=wish.activity, attendees=wish.total_participants or None,
+        recurrence=Recurrence.WEEKLY, first_date=free[0][0], last_date=free[-1][0],
+        start_minute=wish.start_minute, end_minute=wish.end_minute,
+        terms_accepted_at=application.submitted_at, terms_checksum=terms_checksum(premises.terms),
+        created_at=now, updated_at=now)
+    for _day, starts_at, ends_at in free:
+        cost = price(premises, tariff, starts_at, ends_at)
+        series.occurrences.append(BookingOccurrence(
+            premises_id=premises.id, starts_at=starts_at, ends_at=ends_at,
+            state=OccurrenceState.CONFIRMED, price_ore=cost.total_ore,
+            peak_minutes=cost.peak_minutes, created_at=now, updated_at=now))
+    _in_savepoint(lambda: db.session.add(series))
+    audit.record("season_wish.series", series, actor=None, round_id=season_round.id,
+                 wish_id=wish.id, association_id=application.association_id,
+                 occurrences=len(free), skipped=[d.isoformat() for d, _why in skipped])
+    return series
+
+
+# --- leftover slots ------------------------------------------------------------------------------
+
+@dataclass
+class Leftover:
+    premises: Premises
+    weekday: int
+    start_minute: int
+    end_minute: int
+
+    @property
+    def minutes(self) -> int:
+        return self.end_minute - self.start_minute
+
+
+def leftover_slots(season_round: SeasonRound) -> list[Leftover]:
+    """Free weekly slots of the round's premises: the opening hours minus the allocations,
+    at least the premises' shortest booking long."""
+    allocated: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    rows = db.session.execute(
+        select(SeasonWish.allocated_premises_id, SeasonWish.weekday, SeasonWish.start_minute,
+               SeasonWish.end_minute)
+        .join(SeasonApplication, SeasonApplication.id == SeasonWish.application_id)
+        .where(SeasonApplication.round_id == season_round.id,
+               SeasonWish.allocated_premises_id.is_not(None))).all()
+    for premises_id, weekday, start, end in rows:
+        allocated[(premises_id, weekday)].append((start, end))
+    slots = []
+    for premises in season_round.premises:
+        for hours in premises.opening_hours:
+            cursor = hours.opens_minute
+            for start, end in sorted(allocated.get((premises.id, hours.weekday), [])):
+                if start - cursor >= premises.min_minutes:
+                    slots.append(Leftover(premises, hours.weekday, cursor, start))
+                cursor = max(cursor, end)
+            if hours.closes_minute - cursor >= premises.min_minutes:
+                slots.append(Leftover(premises, hours.weekday, cursor, hours.closes_minute))
+    return slots
+
+
+def first_date_on(season_round: SeasonRound, weekday: int, today: date | None = None) -> date:
+    """The first date on ``weekday`` in the season that is not in the past."""
+    day = max(season_round.season_starts_on, today or today_local())
+    return day + timedelta(days=(weekday - day.weekday()) % 7)

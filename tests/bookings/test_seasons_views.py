@@ -1,0 +1,291 @@
+"""Seasonal allocation pages: the public rounds and leftover slots, the association's
+application without JavaScript, the officer's allocation view, administration; access and
+bad input; bounded queries."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from lokapp.bookings import seasons
+from lokapp.bookings.season_models import SeasonRound
+from lokapp.extensions import db
+from tests.bookings.season_helpers import apply, close_window, make_round, manager, wish
+
+
+def _wish_form(place, **overrides):
+    data = {"weekday": "1", "start": "18:00", "length": "120", "premises": str(place.id),
+            "alt_premises": "", "activity": "Fotbollsträning P12", "antal_2_0": "12",
+            "antal_2_1": "8"}
+    data.update(overrides)
+    return data
+
+
+def test_public_rounds_show_dates_and_rules(client, make_premises):
+    hall = make_premises(name="Bäckby idrottshall")
+    season_round = make_round([hall], name="Hösten 2027")
+    db.session.commit()
+    page = client.get("/sasongsbokning").get_data(as_text=True)
+    assert "Hösten 2027" in page and "Barn- och ungdomsverksamhet" in page
+    page = client.get(f"/sasongsbokning/{season_round.id}").get_data(as_text=True)
+    assert "Barn och unga går först." in page
+    assert "Samma tid förra säsongen" in page and "Bäckby idrottshall" in page
+    assert "Logga in som bokningsansvarig" in page
+    assert client.get("/sasongsbokning/999999").status_code == 404
+
+
+def test_an_association_applies_and_edits_without_javascript(client, login_as, make_premises,
+                                                             make_user, make_association):
+    hall = make_premises(name="Bäckby idrottshall")
+    gym = make_premises(name="Skiljebo gymnastiksal")
+    season_round = make_round([hall, gym])
+    user, association = manager(make_user, make_association, "Bäckby IF")
+    login_as(user=user)
+    base = f"/sasongsbokning/{season_round.id}/forening/{association.id}"
+    page = client.get(f"/sasongsbokning/{season_round.id}").get_data(as_text=True)
+    assert "Ansökan för Bäckby IF" in page
+    assert client.get(base).status_code == 200
+    assert client.get(f"{base}/onskemal/ny").status_code == 200
+    response = client.post(f"{base}/onskemal/ny", data=_wish_form(hall, alt_premises=str(gym.id)))
+    assert response.status_code == 302
+    db.session.expire_all()
+    application = seasons.application_for(season_round, association.id)
+    [saved] = application.wishes
+    assert (saved.weekday, saved.start_minute, saved.end_minute) == (1, 18 * 60, 20 * 60)
+    assert saved.alt_premises_id == gym.id and saved.total_participants == 20
+    assert application.case.number.startswith("LOK ")
+    page = client.get(base).get_data(as_text=True)
+    assert "Fotbollsträning P12" in page and application.case.number in page
+    # Edit: the form comes back filled in; change the start time.
+    page = client.get(f"{base}/onskemal/{saved.id}").get_data(as_text=True)
+    assert 'value="18:00"' in page and 'value="12"' in page
+    response = client.post(f"{base}/onskemal/{saved.id}", data=_wish_form(hall, start="17:00"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert seasons.application_for(season_round, association.id).wishes[0].start_minute == 1020
+    assert client.post(f"{base}/onskemal/{saved.id}/ta-bort").status_code == 302
+    db.session.expire_all()
+    assert seasons.application_for(season_round, association.id).wishes == []
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"start": "25:00"}, "Skriv tiden som timmar och minuter"),
+    ({"premises": ""}, "Välj en lokal."),
+    ({"start": "06:00"}, "Lokalen är öppen 08:00–22:00 på tisdagar"),
+    ({"antal_2_0": "", "antal_2_1": ""}, "hur många deltagare"),
+    ({"antal_2_0": "tolv"}, "Skriv ett heltal med siffror"),
+    ({"activity": ""}, "Fyll i verksamhet"),
+    ({"length": "45"}, "Inte ett giltigt val"),
+])
+def test_bad_input_gives_a_swedish_message_and_keeps_the_input(
+        client, login_as, make_premises, make_user, make_association, overrides, message):
+    hall = make_premises()
+    season_round = make_round([hall])
+    user, association = manager(make_user, make_association)
+    login_as(user=user)
+    data = _wish_form(hall, **overrides)
+    response = client.post(f"/sasongsbokning/{season_round.id}/forening/{association.id}"
+                           "/onskemal/ny", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in page
+    assert 'value="Fotbollsträning P12"' in page or overrides.get("activity") == ""
+
+
+def test_alt_same_as_first_is_refused(client, login_as, make_premises, make_user,
+                                      make_association):
+    hall = make_premises()
+    season_round = make_round([hall])
+    user, association = manager(make_user, make_association)
+    login_as(user=user)
+    response = client.post(f"/sasongsbokning/{season_round.id}/forening/{association.id}"
+                           "/onskemal/ny", data=_wish_form(hall, alt_premises=str(hall.id)))
+    assert response.status_code == 400
+    assert "annan lokal än förstahandsvalet" in response.get_data(as_text=True)
+
+
+def test_association_a_cannot_see_or_change_bs_application(client, login_as, make_premises,
+                                                          make_user, make_association):
+    hall = make_premises()
+    season_round = make_round([hall])
+    b_user, b = manager(make_user, make_association, "B-föreningen")
+    [b_wish] = apply(season_round, b, b_user, wish(1, 18, 20, hall))
+    a_user, a = manager(make_user, make_association, "A-föreningen")
+    login_as(user=a_user)
+    base = f"/sasongsbokning/{season_round.id}/forening/{b.id}"
+    assert client.get(base).status_code == 403
+    assert client.get(f"{base}/onskemal/{b_wish.id}").status_code == 403
+    assert client.post(f"{base}/onskemal/ny", data=_wish_form(hall)).status_code == 403
+    assert client.post(f"{base}/onskemal/{b_wish.id}/ta-bort").status_code == 403
+    # Nor through its own address with B's wish id.
+    own = f"/sasongsbokning/{season_round.id}/forening/{a.id}"
+    assert client.get(f"{own}/onskemal/{b_wish.id}").status_code == 404
+
+
+def test_after_the_window_the_application_cannot_change(client, login_as, make_premises,
+                                                       make_user, make_association):
+    hall = make_premises()
+    season_round = make_round([hall])
+    user, association = manager(make_user, make_association)
+    apply(season_round, association, user, wish(1, 18, 20, hall))
+    close_window(season_round, closes=date(2026, 1, 31), starts=date(2026, 3, 1),
+                 ends=date(2026, 5, 31))
+    login_as(user=user)
+    base = f"/sasongsbokning/{season_round.id}/forening/{association.id}"
+    page = client.get(base).get_data(as_text=True)
+    assert "Ansökan kan inte ändras nu" in page
+    response = client.post(f"{base}/onskemal/ny", data=_wish_form(hall))
+    assert response.status_code == 403
+    assert "Ansökningstiden är 2026-01-01–2026-01-31" in response.get_data(as_text=True)
+
+
+def test_resident_and_other_officers_get_403_on_officer_pages(client, login_as, make_premises):
+    hall = make_premises()
+    season_round = make_round([hall])
+    db.session.commit()
+    login_as("resident")
+    assert client.get(f"/lokalbokning/sasong/{season_round.id}").status_code == 403
+    assert client.post(f"/lokalbokning/sasong/{season_round.id}/forslag").status_code == 403
+    assert client.get("/admin/sasongsbokning").status_code == 403
+    login_as("officer", areas=("grants",))
+    response = client.get(f"/lokalbokning/sasong/{season_round.id}")
+    assert response.status_code == 403
+    assert "området lokalbokning" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def contested(make_premises, make_user, make_association):
+    hall = make_premises(name="Bäckby idrottshall")
+    season_round = make_round([hall], keys=["youth"])
+    made = {}
+    for name, data in (("Ungdomsfotbollen", wish(1, 18, 20, hall, youth=20, adults=0)),
+                       ("Vuxenkören", wish(1, 19, 21, hall, adults=20))):
+        user, association = manager(make_user, make_association, name)
+        [made[name]] = apply(season_round, association, user, data)
+    return season_round, hall, made
+
+
+def test_allocation_view_shows_conflicts_in_text_ranks_and_reasons(client, login_as,
+                                                                  contested):
+    season_round, hall, made = contested
+    login_as("officer", areas=("bookings",))
+    page = client.get(f"/lokalbokning/sasong/{season_round.id}").get_data(as_text=True)
+    assert "Bäckby idrottshall, tisdag – 2 önskemål krockar" in page
+    assert "med Vuxenkören 19:00–21:00 (rang 2)" in page
+    assert "med Ungdomsfotbollen 18:00–20:00 (rang 1)" in page
+    assert "1. Barn- och ungdomsverksamhet: 100 % av deltagarna är 7–25 år" in page
+    assert "Sökta och tilldelade timmar per förening" in page
+
+
+def test_officer_proposes_and_allocates_by_hand_with_a_reason(client, login_as, contested):
+    season_round, hall, made = contested
+    login_as("officer", areas=("bookings",))
+    base = f"/lokalbokning/sasong/{season_round.id}"
+    assert client.post(f"{base}/forslag").status_code == 302
+    db.session.expire_all()
+    assert made["Ungdomsfotbollen"].allocated_premises_id == hall.id
+    choir = made["Vuxenkören"]
+    # Without a reason: the page comes back with the message at the wish.
+    response = client.post(f"{base}/onskemal/{choir.id}/tilldela",
+                           data={"premises": str(hall.id), "reason": ""})
+    assert response.status_code == 400
+    assert "Fyll i skäl" in response.get_data(as_text=True)
+    # The time is taken: said in words, the input kept.
+    response = client.post(f"{base}/onskemal/{choir.id}/tilldela",
+                           data={"premises": str(hall.id), "reason": "Kören har lång tradition"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "redan tilldelad Ungdomsfotbollen 18:00–20:00" in page
+    assert 'value="Kören har lång tradition"' in page
+    youth = made["Ungdomsfotbollen"]
+    assert client.post(f"{base}/onskemal/{youth.id}/ta-tillbaka",
+                       data={"reason": "Laget har lagts ner"}).status_code == 302
+    assert client.post(f"{base}/onskemal/{choir.id}/tilldela",
+                       data={"premises": str(hall.id),
+                             "reason": "Tiden blev ledig"}).status_code == 302
+    db.session.expire_all()
+    assert choir.allocated_premises_id == hall.id and choir.is_manual
+    assert youth.allocated_premises_id is None and youth.decision_reason == "Laget har lagts ner"
+
+
+def test_publish_from_the_page_then_leftover_slots_link_to_booking(client, login_as, contested):
+    season_round, hall, made = contested
+    officer = login_as("officer", areas=("bookings",))
+    seasons.auto_allocate(season_round, officer)
+    base = f"/lokalbokning/sasong/{season_round.id}"
+    response = client.post(f"{base}/publicera", follow_redirects=True)
+    assert "Ansökningstiden är inte slut" in response.get_data(as_text=True)
+    close_window(season_round, closes=date(2026, 1, 31), starts=date(2027, 2, 1),
+                 ends=date(2027, 3, 31))
+    db.session.commit()
+    response = client.post(f"{base}/publicera", follow_redirects=True)
+    assert "Resultatet är publicerat" in response.get_data(as_text=True)
+    page = client.get(f"/sasongsbokning/{season_round.id}/resttider").get_data(as_text=True)
+    assert "20:00–22:00" in page and "08:00–18:00" in page
+    assert f"/lokaler/{hall.id}/boka?datum=2027-02-02&amp;fran=20:00&amp;till=22:00" in page
+    # The association sees its result.
+    db.session.expire_all()
+    assert db.session.get(SeasonRound, season_round.id).state == "published"
+
+
+def test_admin_opens_a_round(client, login_as, make_premises):
+    hall = make_premises(name="Bäckby idrottshall")
+    login_as("admin")
+    assert client.get("/admin/sasongsbokning/ny").status_code == 200
+    data = {"name": "Hösten 2027", "season_starts_on": "2027-08-16",
+            "season_ends_on": "2027-12-19", "applications_open_on": "2027-04-01",
+            "applications_close_on": "2027-04-30", "rules_text": "Barn och unga först.",
+            "rule_1": "youth", "rule_2": "last_season", "rule_3": "eligible",
+            "rule_4": "applied_at", "premises": [str(hall.id)], "previous_round": ""}
+    bad = client.post("/admin/sasongsbokning/ny", data={**data, "rule_2": "youth",
+                                                         "applications_close_on": "2027-09-01"})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert "Ansökningstiden måste sluta innan säsongen börjar." in page
+    assert "Varje regel kan bara väljas en gång." in page
+    assert 'value="Hösten 2027"' in page
+    assert client.post("/admin/sasongsbokning/ny", data=data).status_code == 302
+    season_round = db.session.scalar(db.select(SeasonRound).where(
+        SeasonRound.name == "Hösten 2027"))
+    assert season_round.priority_keys == ["youth", "last_season", "eligible", "applied_at"]
+    assert [p.id for p in season_round.premises] == [hall.id]
+    assert client.get("/admin/sasongsbokning").status_code == 200
+    assert client.get(f"/admin/sasongsbokning/{season_round.id}").status_code == 200
+
+
+def test_allocation_view_queries_do_not_grow_with_applications(client, login_as,
+                                                              make_premises, make_user,
+                                                              make_association,
+                                                              count_queries):
+    hall = make_premises()
+    gym = make_premises(name="Gympan")
+    season_round = make_round([hall, gym])
+    login_as("officer", areas=("bookings",))
+
+    def add(n):
+        for _ in range(n):
+            user, association = manager(make_user, make_association)
+            apply(season_round, association, user, wish(1, 18, 20, hall, gym, youth=3),
+                  wish(3, 17, 19, gym))
+        db.session.commit()
+
+    def measure():
+        with count_queries() as q:
+            response = client.get(f"/lokalbokning/sasong/{season_round.id}")
+        assert response.status_code == 200
+        return q.count
+
+    add(2)
+    few = measure()
+    add(6)
+    many = measure()
+    assert many == few, f"{few} queries for 2 applications, {many} for 8"
+    assert few <= 25
+
+
+def test_leftover_page_before_publishing_says_so(client, make_premises):
+    hall = make_premises()
+    season_round = make_round([hall])
+    db.session.commit()
+    page = client.get(f"/sasongsbokning/{season_round.id}/resttider").get_data(as_text=True)
+    assert "Resttiderna visas när resultatet" in page
