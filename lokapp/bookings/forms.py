@@ -195,6 +195,26 @@ class RescheduleForm(BaseForm):
                                                        "Skriv som ÅÅÅÅ-MM-DD."))
     start = clock_field(_l("Från klockan"), description=_l("Till exempel 18:00."))
     end = clock_field(_l("Till klockan"), end=True, description=_l("Till exempel 20:00."))
+    # "This and following": another premises may be chosen; the change is shown first.
+    premises = SelectField(_l("Lokal"), validators=[Optional()], description=_l(
+        "Gäller när du ändrar den här och alla följande gånger."))
+    confirmed = BooleanField(_l("Ändringen är kontrollerad"))
+    skip_conflicts = BooleanField(_l("Ändra de andra datumen och låt datumen som inte går "
+                                     "behålla sin gamla tid"))
+    expected_conflicts = text_field(_l("Datum som hoppas över"), max_length=DATES_MAX,
+                                    required=False)
+    accept_terms = BooleanField(_l("Jag har läst villkoren för den nya lokalen och godkänner "
+                                   "dem"))
+    terms_checksum = text_field(_l("Villkorens version"), max_length=64, required=False)
+
+    def __init__(self, *args, premises_choices: list[tuple[str, str]] | None = None,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self.premises.choices = premises_choices or []
+
+    @property
+    def premises_id(self) -> int | None:
+        return int(self.premises.data) if (self.premises.data or "").isdigit() else None
 
 
 class CancelForm(BaseForm):

@@ -332,6 +332,10 @@ class BookingSeries(db.Model):
     end_minute: Mapped[int] = mapped_column(Integer)
     terms_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     terms_checksum: Mapped[str] = mapped_column(String(64))
+    # Split off from this series by a "this and following" change: the earlier series (and
+    # through it the case and reference the booking began with).
+    split_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("booking_series.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -339,6 +343,7 @@ class BookingSeries(db.Model):
     booked_by: Mapped[User | None] = relationship()
     association: Mapped[Association | None] = relationship()
     case: Mapped[Case | None] = relationship()
+    split_from: Mapped[BookingSeries | None] = relationship(remote_side=[id])
     occurrences: Mapped[list[BookingOccurrence]] = relationship(
         back_populates="series", cascade="all, delete-orphan",
         order_by="BookingOccurrence.starts_at")

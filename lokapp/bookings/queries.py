@@ -48,3 +48,17 @@ def series_with_details(series_id: int):
             .options(selectinload(BookingSeries.occurrences).selectinload(
                 BookingOccurrence.premises),
                      selectinload(BookingSeries.premises)))
+
+
+def bookable_premises_names(current_id: int):
+    """``(id, name)`` of the published premises and the current one, by name – the choices
+    when a series moves to another premises."""
+    return (select(Premises.id, Premises.name)
+            .where(or_(Premises.is_published, Premises.id == current_id))
+            .order_by(Premises.name, Premises.id))
+
+
+def continuations(series_id: int):
+    """The series split off from ``series_id`` ("this and following" changes), oldest first."""
+    return (select(BookingSeries).where(BookingSeries.split_from_id == series_id)
+            .order_by(BookingSeries.first_date, BookingSeries.id))

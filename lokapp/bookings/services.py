@@ -32,6 +32,7 @@ from lokapp.bookings import ical
 from lokapp.bookings.models import (
     ACTIVE_STATES,
     MAX_OCCURRENCE_LENGTH,
+    MINUTES_PER_DAY,
     Blackout,
     BookerType,
     BookingOccurrence,
@@ -529,9 +530,9 @@ def reschedule(occurrence: BookingOccurrence, user: Any, *, day: date, start_min
                end_minute: int, scope: str = THIS, as_officer: bool = False,
                now: datetime | None = None) -> list[BookingOccurrence]:
     """Move one occurrence (``this``: to another date and/or time), or change the time of
-    this and the following occurrences (``following``) or of every coming occurrence of the
-    series (``all``), keeping their dates. All or nothing: if any of them cannot move, none
-    does, and the problems name the dates.
+    every coming occurrence of the series (``all``), keeping their dates. All or nothing: if
+    any of them cannot move, none does, and the problems name the dates. ``following`` (this
+    and the following occurrences) splits the series: :func:`split_series`.
 
     The booker side may do this on premises without approval, for occurrences still before
     the cancellation deadline; a bookings officer may always (``as_officer``). A moved
@@ -539,6 +540,10 @@ def reschedule(occurrence: BookingOccurrence, user: Any, *, day: date, start_min
     that later changes of the whole series leave alone.
     """
     now = now or utcnow()
+    if scope == FOLLOWING:
+        series = split_series(occurrence, user, start_minute=start_minute,
+                              end_minute=end_minute, as_officer=as_officer, now=now)
+        return [o for o in series.occurrences if o.is_active and o.starts_at > now]
     series, premises = occurrence.series, occurrence.premises
     targets = _reschedule_targets(occurrence, scope, now)
     for target in targets:
@@ -569,8 +574,7 @@ def reschedule(occurrence: BookingOccurrence, user: Any, *, day: date, start_min
             raise BookingConflict(problems)
         raise BookingError(problems)
     before = {t.id: [t.starts_at.isoformat(), t.ends_at.isoformat()] for t in targets}
-    whole_pattern = scope == ALL or (scope == FOLLOWING
-                                     and targets[0] is _first_coming(series, now))
+    whole_pattern = scope == ALL
 
     def move() -> None:
         for target, starts_at, ends_at in moves:
@@ -594,25 +598,234 @@ def reschedule(occurrence: BookingOccurrence, user: Any, *, day: date, start_min
     return targets
 
 
-def _first_coming(series: BookingSeries, now: datetime) -> BookingOccurrence | None:
-    return next((o for o in series.occurrences if o.is_active and o.starts_at > now), None)
-
-
 def _reschedule_targets(occurrence: BookingOccurrence, scope: str,
                         now: datetime) -> list[BookingOccurrence]:
     if scope == THIS:
         return [occurrence]
-    if scope not in (FOLLOWING, ALL):
+    if scope != ALL:
         raise ValueError(f"unknown scope {scope!r}")
     coming = [o for o in occurrence.series.occurrences
               if o.is_active and o.starts_at > now and (o is occurrence or not o.is_exception)]
-    if scope == FOLLOWING:
-        coming = [o for o in coming if o.starts_at >= occurrence.starts_at]
     if not coming:
         raise BookingError(_("Det finns inga kommande tider att ändra."))
     return coming
 
 
+
+
+# --- "this and following": split the series ------------------------------------------------
+
+@dataclass
+class PlannedMove:
+    """One occurrence of a split: where it goes and what stands in the way."""
+
+    occurrence: BookingOccurrence
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+    problems: list[Problem] = field(default_factory=list)
+    price: Price | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def label(self) -> str:
+        return day_label(self.day)
+
+
+@dataclass
+class SplitPlan:
+    series: BookingSeries
+    occurrence: BookingOccurrence
+    premises: Premises
+    start_minute: int
+    end_minute: int
+    problems: list[Problem] = field(default_factory=list)
+    moves: list[PlannedMove] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[PlannedMove]:
+        return [m for m in self.moves if not m.ok]
+
+    @property
+    def movable(self) -> list[PlannedMove]:
+        return [m for m in self.moves if m.ok]
+
+    @property
+    def changes_premises(self) -> bool:
+        return self.premises.id != self.series.premises_id
+
+
+def plan_split(occurrence: BookingOccurrence, user: Any, *, start_minute: int, end_minute: int,
+               premises: Premises | None = None, as_officer: bool = False,
+               now: datetime | None = None) -> SplitPlan:
+    """What "change this and the following times" would do: each coming active occurrence
+    from ``occurrence`` on, on its own date at the new time (an occurrence moved on its own
+    earlier keeps its time) in ``premises`` (default: the same), with its problems. Reads
+    only; wall-clock times are built per date, so they survive the DST changes."""
+    now = now or utcnow()
+    series = occurrence.series
+    premises = premises or series.premises
+    plan = SplitPlan(series, occurrence, premises, start_minute, end_minute)
+    coming = [o for o in series.occurrences
+              if o.starts_at >= occurrence.starts_at and o.is_active and o.starts_at > now]
+    if occurrence not in coming:
+        raise BookingError(_("Den här tiden kan inte ändras längre."))
+    for target in coming:
+        decision = (can_cancel_as_officer(user, target) if as_officer
+                    else can_cancel(user, target, now))
+        if not decision:
+            raise BookingError(decision.reason)
+    if series.case is not None and series.case.state == BookingCaseState.SUBMITTED:
+        plan.problems.append(Problem("undecided", _(
+            "Förfrågan väntar på beslut. Besluta om den innan tiderna ändras.")))
+    if not as_officer and (series.premises.requires_approval or premises.requires_approval):
+        plan.problems.append(Problem("approval", _(
+            "Bokningar av den här lokalen godkänns av en handläggare. Avboka och boka en ny "
+            "tid, eller kontakta lokalbokningen."), "premises"))
+    if plan.changes_premises:
+        if not premises.is_published:
+            plan.problems.append(Problem("premises", _("Lokalen går inte att boka just nu."),
+                                         "premises"))
+        association_booking = series.association_id is not None
+        if association_booking and not premises.bookable_by_associations:
+            plan.problems.append(Problem("premises", _(
+                "Lokalen kan inte bokas av föreningar."), "premises"))
+        if not association_booking and not premises.bookable_by_residents:
+            plan.problems.append(Problem("premises", _(
+                "Lokalen kan bara bokas av föreningar."), "premises"))
+        if series.attendees and series.attendees > premises.capacity:
+            plan.problems.append(Problem("capacity", _(
+                "Lokalen tar högst %(capacity)d personer. Välj en större lokal.",
+                capacity=premises.capacity), "premises"))
+    shape = shape_problems(premises, start_minute, end_minute)
+    plan.problems += shape
+    if shape:
+        return plan
+    calendar = Calendar(premises)
+    tariff = premises.tariff_for(series.booker_type)
+    for target in coming:
+        local_start, local_end = to_local(target.starts_at), to_local(target.ends_at)
+        day = local_start.date()
+        if target.is_exception and target is not occurrence:
+            minutes = (local_start.hour * 60 + local_start.minute,
+                       (local_end.hour * 60 + local_end.minute) or MINUTES_PER_DAY)
+        else:
+            minutes = (start_minute, end_minute)
+        problems = calendar.date_problems(day, *minutes, now=now)
+        starts_at, ends_at = interval(day, *minutes)
+        plan.moves.append(PlannedMove(target, day, starts_at, ends_at, problems,
+                                      price(premises, tariff, starts_at, ends_at)))
+    candidates = [m for m in plan.moves if m.ok]
+    if candidates:
+        own = tuple(t.id for t in coming)
+        taken = db.session.execute(
+            active_overlapping(premises.id, candidates[0].starts_at, candidates[-1].ends_at,
+                               own).with_only_columns(BookingOccurrence.starts_at,
+                                                      BookingOccurrence.ends_at)).all()
+        for move in candidates:
+            if any(s < move.ends_at and e > move.starts_at for s, e in taken):
+                local_start, local_end = to_local(move.starts_at), to_local(move.ends_at)
+                move.problems.append(_booked_problem(
+                    move.day, local_start.hour * 60 + local_start.minute,
+                    (local_end.hour * 60 + local_end.minute) or MINUTES_PER_DAY))
+    return plan
+
+
+def split_series(occurrence: BookingOccurrence, user: Any, *, start_minute: int,
+                 end_minute: int, premises: Premises | None = None, as_officer: bool = False,
+                 skip_conflicts: bool = False,
+                 expected_conflicts: frozenset[date] = frozenset(),
+                 accepted_terms: str | None = None,
+                 now: datetime | None = None) -> BookingSeries:
+    """Change this and the following times: the series ends before ``occurrence`` and a new
+    series – same booker, activity and terms, ``split_from`` the old one (and so linked to
+    its case and reference) – holds the following times at the new time and premises. When
+    nothing comes before ``occurrence`` the series itself changes. All or nothing.
+
+    Dates that cannot move are refused unless ``skip_conflicts`` and they are exactly the
+    ``expected_conflicts`` the booker was shown; a skipped date keeps its old time in the old
+    series (as an exception). Cancelled or rejected times from ``occurrence`` on move to the
+    new series unchanged, as its history. A new premises needs the booker side to accept its
+    terms (``accepted_terms``, their checksum); an officer's change keeps the terms the
+    booker accepted. Returns the series that now holds the times.
+    """
+    now = now or utcnow()
+    plan = plan_split(occurrence, user, start_minute=start_minute, end_minute=end_minute,
+                      premises=premises, as_officer=as_officer, now=now)
+    if plan.problems:
+        raise BookingError(plan.problems)
+    conflicts = plan.conflicts
+    if conflicts and (not skip_conflicts
+                      or {c.day for c in conflicts} != set(expected_conflicts)):
+        problems = [p for c in conflicts for p in c.problems]
+        if all(p.code == "booked" for p in problems):
+            raise BookingConflict(problems)
+        raise BookingError(problems)
+    if not plan.movable:
+        raise BookingError(_("Det finns inget datum kvar att ändra."))
+    old, premises = plan.series, plan.premises
+    terms_at, checksum = old.terms_accepted_at, old.terms_checksum
+    if plan.changes_premises and not as_officer:
+        if accepted_terms != terms_checksum(premises.terms):
+            raise BookingError([Problem("terms", _(
+                "Läs villkoren för den nya lokalen och godkänn dem."), "accept_terms")])
+        terms_at, checksum = now, accepted_terms
+    skipped = {c.occurrence.id for c in conflicts}
+    earlier = [o for o in old.occurrences if o.starts_at < occurrence.starts_at]
+    following = [o for o in old.occurrences if o.starts_at >= occurrence.starts_at
+                 and o.id not in skipped]
+    before = {o.id: [o.premises_id, o.starts_at.isoformat(), o.ends_at.isoformat()]
+              for o in following}
+    if earlier:
+        target = BookingSeries(
+            premises=premises, booked_by_id=old.booked_by_id,
+            association_id=old.association_id, booker_type=old.booker_type,
+            activity=old.activity, attendees=old.attendees, recurrence=old.recurrence,
+            first_date=plan.movable[0].day, last_date=plan.movable[-1].day,
+            start_minute=start_minute, end_minute=end_minute, terms_accepted_at=terms_at,
+            terms_checksum=checksum, split_from_id=old.id, created_at=now, updated_at=now)
+    else:
+        target = old
+
+    def move() -> None:
+        if target is not old:
+            db.session.add(target)
+        for planned in plan.movable:
+            o = planned.occurrence
+            o.premises_id, o.starts_at, o.ends_at = premises.id, planned.starts_at, \
+                planned.ends_at
+            o.price_ore, o.peak_minutes = planned.price.total_ore, planned.price.peak_minutes
+            o.updated_at = now
+        for o in following:
+            if target is not old:
+                o.series = target
+        for c in conflicts:
+            c.occurrence.is_exception = True
+        if target is old:
+            old.premises = premises
+            old.start_minute, old.end_minute = start_minute, end_minute
+            old.terms_accepted_at, old.terms_checksum = terms_at, checksum
+        for series in {old, target}:
+            days = [to_local(o.starts_at).date() for o in series.occurrences]
+            series.first_date, series.last_date = min(days), max(days)
+        old.updated_at = now
+
+    _in_savepoint(move)
+    moved = [m.occurrence for m in plan.movable]
+    audit.record("booking.split", target, actor=user, as_officer=as_officer,
+                 split_from=old.id if target is not old else None, occurrence=occurrence.id,
+                 premises_id=premises.id, before=before,
+                 after={o.id: [o.premises_id, o.starts_at.isoformat(), o.ends_at.isoformat()]
+                        for o in moved},
+                 skipped=[c.day.isoformat() for c in conflicts])
+    _mail(target, "mail/booking_changed",
+          _("Ändrad bokning: %(premises)s", premises=premises.name),
+          changed=[_occurrence_line(o) for o in moved], by_officer=as_officer,
+          with_ics=True, ics_occurrences=moved)
+    return target
 
 
 # --- calendar feeds -------------------------------------------------------------------------

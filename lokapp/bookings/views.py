@@ -360,7 +360,8 @@ def series(series_id: int):
         deadlines={o.id: cancellation_deadline(booking.premises, o.starts_at)
                    for o in booking.occurrences},
         cancel_form=CancelForm(formdata=None), officer_form=OfficerCancelForm(formdata=None),
-        history=case.history if case is not None else [])
+        history=case.history if case is not None else [],
+        continued_in=db.session.scalars(queries.continuations(booking.id)).all())
 
 
 @bp.get("/bokningar/<int:series_id>/kalender.ics")
@@ -434,7 +435,8 @@ def reschedule(occurrence_id: int):
     user = _user()
     require(check("bookings.reschedule", user, occurrence))
     series_ = occurrence.series
-    form = RescheduleForm()
+    form = RescheduleForm(premises_choices=[(str(i), name) for i, name in db.session.execute(
+        queries.bookable_premises_names(series_.premises_id))])
     if series_.recurrence == Recurrence.SINGLE:
         form.scope.choices = form.scope.choices[:1]
     if request.method == "GET":
@@ -442,7 +444,10 @@ def reschedule(occurrence_id: int):
         form.day.data = local.date()
         form.start.data = local.strftime("%H:%M")
         form.end.data = to_local(occurrence.ends_at).strftime("%H:%M")
+        form.premises.data = str(series_.premises_id)
     elif form.validate_on_submit():
+        if form.scope.data == services.FOLLOWING:
+            return _split(occurrence, form)
         try:
             services.reschedule(occurrence, user, day=form.day.data,
                                 start_minute=clock_minutes(form.start),
@@ -459,6 +464,52 @@ def reschedule(occurrence_id: int):
             return redirect(url_for(".series", series_id=series_.id))
     return render_template("bookings/reschedule.html", form=form, occurrence=occurrence,
                            series=series_)
+
+
+def _split(occurrence: BookingOccurrence, form: RescheduleForm):
+    """"This and following": the change is shown first (every date, its new time and what
+    stands in the way, the new premises' terms); saved only when confirmed from there."""
+    user, series_ = _user(), occurrence.series
+    place = availability.load_premises(form.premises_id or series_.premises_id,
+                                       published_only=False)
+    if place is None or (place.id != series_.premises_id and not place.is_published):
+        abort(404)
+    options = {"start_minute": clock_minutes(form.start),
+               "end_minute": clock_minutes(form.end, end=True), "premises": place,
+               "as_officer": not is_booker_side(user, series_)}
+    try:
+        plan = services.plan_split(occurrence, user, **options)
+    except services.BookingError as error:
+        _attach(form, error.problems)
+        plan = None
+    if plan is None or plan.problems:
+        _attach(form, plan.problems if plan else [])
+        return render_template("bookings/reschedule.html", form=form, occurrence=occurrence,
+                               series=series_), 400
+    if form.confirmed.data:
+        try:
+            target = services.split_series(
+                occurrence, user, skip_conflicts=form.skip_conflicts.data,
+                expected_conflicts=frozenset(parse_dates(form.expected_conflicts.data)[0]),
+                accepted_terms=form.terms_checksum.data if form.accept_terms.data else None,
+                **options)
+        except services.BookingError as error:
+            db.session.rollback()
+            plan = services.plan_split(occurrence, user, **options)
+            _attach(form, error.problems)
+        else:
+            db.session.commit()
+            flash(_("Bokningen är ändrad från och med %(date)s. De nya tiderna har skickats "
+                    "till e-posten.", date=to_local(occurrence.starts_at).date().isoformat()),
+                  "success")
+            return redirect(url_for(".series", series_id=target.id))
+    form.expected_conflicts.data = " ".join(m.day.isoformat() for m in plan.conflicts)
+    form.expected_conflicts.raw_data = None
+    return render_template("bookings/reschedule_preview.html", form=form, plan=plan,
+                           occurrence=occurrence, series=series_,
+                           needs_terms=plan.changes_premises and not options["as_officer"],
+                           checksum=services.terms_checksum(place.terms)), \
+        409 if form.errors or form.form_errors else 200
 
 
 @bp.post("/lokalbokning/tillfallen/<int:occurrence_id>/avboka")

@@ -6,6 +6,9 @@ already allowed are read from the database rather than listed here, so kinds add
 migrations of the same session (whatever their order) are kept; the downgrade removes only
 these three.
 
+``booking_series.split_from_id``: a series split off by a "this and following" change points
+to the series it continues.
+
 Revision ID: 0016_booking_letters_and_indexes
 Revises: 0015_season_rounds
 Create Date: 2026-11-26 09:15:00
@@ -62,8 +65,20 @@ def upgrade():
     for table in TABLES:
         kinds = _allowed_kinds(table)
         _set_kinds(table, kinds + [k for k in BOOKING_KINDS if k not in kinds])
+    with op.batch_alter_table('booking_series', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('split_from_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_booking_series_split_from_id'), ['split_from_id'],
+                              unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_booking_series_split_from_id_booking_series'),
+                                    'booking_series', ['split_from_id'], ['id'],
+                                    ondelete='SET NULL')
 
 
 def downgrade():
+    with op.batch_alter_table('booking_series', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_booking_series_split_from_id_booking_series'),
+                                 type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_booking_series_split_from_id'))
+        batch_op.drop_column('split_from_id')
     for table in TABLES:
         _set_kinds(table, [k for k in _allowed_kinds(table) if k not in BOOKING_KINDS])
