@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, Vali
 from lokapp.associations.forms import UPLOAD_HINT, MultiCheckboxField, WholeNumberField
 from lokapp.core.forms import BaseForm, long_text_field, text_field
 from lokapp.grants.amounts import AmountField
+from lokapp.grants.forms_formulas import FormulaProgrammeFields
 from lokapp.grants.models import (
     KEY_MAX,
     LINE_MAX,
@@ -33,7 +34,7 @@ def lines_of(text: str | None, max_length: int = LINE_MAX) -> list[str]:
     return [line.strip()[:max_length] for line in (text or "").splitlines() if line.strip()]
 
 
-class ProgrammeForm(BaseForm):
+class ProgrammeForm(FormulaProgrammeFields, BaseForm):
     key = text_field(_l("Kortnamn i webbadressen"), max_length=KEY_MAX,
                      description=_l("Små bokstäver, siffror och bindestreck, till exempel "
                                     "projektbidrag."),
@@ -98,7 +99,7 @@ class ProgrammeForm(BaseForm):
                 *self.follow_up_days.errors,
                 _l("Fyll i inom hur många dagar redovisningen ska lämnas.")]
             valid = False
-        return valid
+        return self.validate_formula() and valid
 
 
 class QuestionForm(BaseForm):

@@ -66,6 +66,14 @@ class BudgetLineKind(RichStrEnum):
     INCOME = "income", _l("Intäkt")
 
 
+class FormulaKind(RichStrEnum):
+    """How the requested amount follows from data (see :mod:`lokapp.grants.formulas`)."""
+
+    NONE = "none", _l("Ingen formel – föreningen anger beloppet")
+    ACTIVITY = "activity", _l("Aktivitetsstöd – per deltagartillfälle")
+    RENT = "rent", _l("Lokalbidrag – andel av hyran")
+
+
 class Outcome(RichStrEnum):
     APPROVED = "approved", _l("Beviljad"), "success"
     PARTIALLY_APPROVED = "partially_approved", _l("Delvis beviljad"), "warning"
@@ -113,6 +121,15 @@ class GrantProgramme(db.Model):
     follow_up_days: Mapped[int | None] = mapped_column(Integer)
     handling_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The formula rule, if any (parameters only for their kind; see lokapp.grants.formulas).
+    formula_kind: Mapped[FormulaKind] = mapped_column(
+        enum_type(FormulaKind), default=FormulaKind.NONE, server_default="none")
+    formula_rate_sek: Mapped[int | None] = mapped_column(Integer)
+    formula_occasion_sek: Mapped[int | None] = mapped_column(Integer)
+    formula_age_min: Mapped[int | None] = mapped_column(Integer)
+    formula_age_max: Mapped[int | None] = mapped_column(Integer)
+    formula_min_group: Mapped[int | None] = mapped_column(Integer)
+    formula_share_percent: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -132,6 +149,10 @@ class GrantProgramme(db.Model):
         CheckConstraint("window_kind = 'rolling' OR (opens_on IS NOT NULL AND closes_on IS NOT "
                         "NULL AND opens_on <= closes_on)", name="window_dates"),
         CheckConstraint("follow_up_days IS NULL OR follow_up_days > 0", name="follow_up_days"),
+        CheckConstraint("formula_share_percent IS NULL OR formula_share_percent BETWEEN 1 "
+                        "AND 100", name="formula_share"),
+        CheckConstraint("formula_age_min IS NULL OR formula_age_max IS NULL OR "
+                        "formula_age_min <= formula_age_max", name="formula_ages"),
     )
 
     def __repr__(self) -> str:
@@ -242,6 +263,11 @@ class GrantApplication(db.Model):
         ForeignKey("grant_applications.id", ondelete="SET NULL"))
     # The equal-treatment snapshot of the association at submission.
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Formula programmes: the period the occasions belong to (aktivitetsstöd) and the
+    # calculation as last saved or submitted, with the parameters it used.
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    formula_result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     # A proposal above the proposer's delegation, waiting for a second officer.
     proposed_outcome: Mapped[Outcome | None] = mapped_column(_proposed_outcome_type())
@@ -268,6 +294,12 @@ class GrantApplication(db.Model):
     attachments: Mapped[list[GrantAttachment]] = relationship(
         back_populates="application", cascade="all, delete-orphan",
         order_by="GrantAttachment.id")
+    occasions: Mapped[list[GrantOccasion]] = relationship(
+        back_populates="application", cascade="all, delete-orphan",
+        order_by="GrantOccasion.position, GrantOccasion.id")
+    rented_premises: Mapped[list[GrantRentedPremises]] = relationship(
+        back_populates="application", cascade="all, delete-orphan",
+        order_by="GrantRentedPremises.position, GrantRentedPremises.id")
     decided_by: Mapped[Any] = relationship("User", foreign_keys=[decided_by_id])
     proposed_by: Mapped[Any] = relationship("User", foreign_keys=[proposed_by_id])
 
@@ -326,6 +358,47 @@ class GrantAttachment(db.Model):
 
     application: Mapped[GrantApplication] = relationship(back_populates="attachments")
     stored_file: Mapped[Any] = relationship("StoredFile", lazy="joined")
+
+
+class GrantOccasion(db.Model):
+    """One sammankomst reported for aktivitetsstöd: the structured participant-occasions
+    (whether it counts is computed by :func:`lokapp.grants.formulas.compute_activity`)."""
+
+    __tablename__ = "grant_occasions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_applications.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    activity: Mapped[str] = mapped_column(String(LINE_MAX))
+    # Participants within the programme's age range, and leaders.
+    participants: Mapped[int] = mapped_column(Integer)
+    leaders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    application: Mapped[GrantApplication] = relationship(back_populates="occasions")
+
+    __table_args__ = (CheckConstraint("participants >= 0 AND leaders >= 0", name="counts"),)
+
+
+class GrantRentedPremises(db.Model):
+    """Premises the association rents, with its yearly rent (lokalbidrag)."""
+
+    __tablename__ = "grant_rented_premises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_applications.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(LINE_MAX))
+    address: Mapped[str] = mapped_column(String(LINE_MAX))
+    yearly_rent_sek: Mapped[int] = mapped_column(Integer)
+    # Rented from the city: no lokalbidrag (the city's own premises are subsidised already).
+    is_municipal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    application: Mapped[GrantApplication] = relationship(back_populates="rented_premises")
+
+    __table_args__ = (CheckConstraint("yearly_rent_sek >= 0", name="rent"),)
 
 
 class PayoutState(RichStrEnum):

@@ -16,6 +16,7 @@ from lokapp.extensions import db
 from lokapp.grants.models import (
     AppealRoute,
     Eligibility,
+    FormulaKind,
     GrantBudget,
     GrantProgramme,
     GrantQuestion,
@@ -56,17 +57,17 @@ def _programmes(year: int) -> list[dict]:
                               "applied for after each half year.",
             "rules_sv": "En sammankomst ska vara minst 60 minuter, ledas av en ledare som är "
                         "minst 13 år och ha minst 3 deltagare i åldern 7–25 år. Bidraget är "
-                        "10 kronor per deltagartillfälle. Ansök senast 28 februari för hösten "
-                        "och 31 augusti för våren.",
+                        "8 kronor per deltagartillfälle och 15 kronor per sammankomst. "
+                        "Ansök senast 28 februari för hösten och 31 augusti för våren.",
             "eligibility": Eligibility.ELIGIBLE, "window_kind": WindowKind.ROLLING,
             "max_amount_sek": 150_000, "pot": 3_000_000, "delegation": 150_000,
             "handling_days": 30, "required_attachments": [],
+            # The amount follows from the reported occasions (lokapp.grants.formulas). The
+            # figures are examples of a plausible Västerås level, not the city's decided rates.
+            "formula_kind": FormulaKind.ACTIVITY, "formula_rate_sek": 8,
+            "formula_occasion_sek": 15, "formula_age_min": 7, "formula_age_max": 25,
+            "formula_min_group": 3,
             "questions": [
-                (Q.CHOICE, "Vilket halvår gäller ansökan?", "", True,
-                 ["Våren", "Hösten"]),
-                (Q.NUMBER, "Antal sammankomster", "", True, []),
-                (Q.NUMBER, "Antal deltagartillfällen 7–25 år", "Summan av deltagare vid "
-                 "alla sammankomster.", True, []),
                 (Q.FILE, "Närvarolistor", "PDF eller bild av närvarolistorna.", True, []),
             ],
         },
@@ -119,15 +120,19 @@ def _programmes(year: int) -> list[dict]:
                               "verksamhet för barn och unga.",
             "description_en": "A grant towards the rent of premises used for children and "
                               "young people.",
-            "rules_sv": "Bidraget är högst 50 procent av hyran. Hyreskontraktet ska bifogas.",
+            "rules_sv": "Bidraget är 40 procent av årshyran för lokaler som föreningen hyr av "
+                        "någon annan än Västerås stad, högst 120 000 kronor per år. "
+                        "Hyreskontraktet för varje lokal ska bifogas.",
             "eligibility": Eligibility.ELIGIBLE, "window_kind": WindowKind.DATES,
             "opens_on": date(year, 9, 1), "closes_on": date(year, 10, 15),
             "max_amount_sek": 120_000, "pot": 1_200_000, "delegation": 60_000,
-            "handling_days": 45, "required_attachments": ["Hyreskontrakt"],
+            "handling_days": 45, "required_attachments": [],
+            # requested = 40 % of the yearly rent, capped at max_amount_sek; the contract of
+            # each premises is a required attachment (lokapp.grants.formulas). Example figures.
+            "formula_kind": FormulaKind.RENT, "formula_share_percent": 40,
             "questions": [
-                (Q.AMOUNT, "Årshyra i kronor", "", True, []),
-                (Q.NUMBER, "Andel av tiden som används för barn och unga (procent)", "",
-                 True, []),
+                (Q.LONG_TEXT, "Beskriv verksamheten för barn och unga i lokalerna", "", True,
+                 []),
             ],
         },
         {

@@ -30,10 +30,12 @@ from lokapp.core.time import to_local, today_local, utcnow
 from lokapp.core.uploads import store_upload
 from lokapp.core.workflow import apply
 from lokapp.extensions import db
+from lokapp.grants import formulas
 from lokapp.grants.models import (
     AppealRoute,
     BudgetLineKind,
     Eligibility,
+    FormulaKind,
     GrantApplication,
     GrantAttachment,
     GrantBudget,
@@ -77,13 +79,21 @@ class ProgrammeData:
     handling_days: int
     is_active: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    # The formula rule (lokapp.grants.formulas); parameters of other kinds are cleared.
+    formula_kind: FormulaKind = FormulaKind.NONE
+    formula_rate_sek: int | None = None
+    formula_occasion_sek: int | None = None
+    formula_age_min: int | None = None
+    formula_age_max: int | None = None
+    formula_min_group: int | None = None
+    formula_share_percent: int | None = None
 
 
 _COLUMNS = ("key", "name_sv", "name_en", "description_sv", "description_en", "rules_sv",
             "eligibility", "window_kind", "opens_on", "closes_on", "is_monetary",
             "max_amount_sek", "has_budget_table", "required_attachments",
             "delegation_limit_sek", "appeal_route", "follow_up_required", "follow_up_days",
-            "handling_days", "is_active")
+            "handling_days", "is_active", *formulas.PROGRAMME_COLUMNS)
 
 
 def save_programme(programme: GrantProgramme | None, data: ProgrammeData,
@@ -105,6 +115,7 @@ def save_programme(programme: GrantProgramme | None, data: ProgrammeData,
         data.max_amount_sek, data.has_budget_table = None, False
     if not data.follow_up_required:
         data.follow_up_days = None
+    formulas.normalise_programme(data)
     changes = {}
     for name in _COLUMNS:
         old, new = getattr(programme, name), getattr(data, name)
@@ -336,7 +347,8 @@ def missing_for_submit(application: GrantApplication, on: date | None = None) ->
     for required in programme.required_attachments or []:
         if required not in labels:
             missing.append(_("Bilagan ”%(label)s” saknas.", label=required))
-    if programme.is_monetary:
+    missing.extend(formulas.missing_for_submit(application))
+    if programme.is_monetary and not formulas.applies(programme):
         if not application.requested_sek:
             missing.append(_("Fyll i hur mycket föreningen söker.") if not
                            programme.has_budget_table else
@@ -373,6 +385,7 @@ def snapshot_of(association: Association, year: int) -> dict[str, Any]:
 
 def submit_application(application: GrantApplication, user: Any) -> None:
     """Check, snapshot, submit (number + history) and mail a receipt."""
+    formulas.refresh(application)  # the amount follows the rule in force at submission
     missing = missing_for_submit(application)
     if missing:
         raise IncompleteApplication(missing)

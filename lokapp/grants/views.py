@@ -33,6 +33,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -47,10 +48,10 @@ from lokapp.core.time import to_local, today_local, utcnow
 from lokapp.core.uploads import UploadError
 from lokapp.core.workflow import CaseActionForm
 from lokapp.extensions import db
+from lokapp.grants import formulas, queries, services
 from lokapp.grants import letters as grant_letters
 from lokapp.grants import payouts as payout_services
 from lokapp.grants import permissions as _permissions  # noqa: F401 - registers predicates
-from lokapp.grants import queries, services
 from lokapp.grants import workflow as _workflow  # noqa: F401 - registers the workflow
 from lokapp.grants.forms import (
     BUDGET_ROWS_EXTRA,
@@ -68,10 +69,18 @@ from lokapp.grants.forms import (
     fill_answers,
     lines_of,
 )
+from lokapp.grants.forms_formulas import (
+    OCCASION_ROWS_EXTRA,
+    PREMISES_ROWS_EXTRA,
+    OccasionsForm,
+    OccasionUploadForm,
+    PremisesForm,
+)
 from lokapp.grants.models import (
     AppealRoute,
     BudgetLineKind,
     Eligibility,
+    FormulaKind,
     GrantApplication,
     GrantPayout,
     GrantProgramme,
@@ -83,6 +92,7 @@ from lokapp.grants.models import (
 
 bp = Blueprint("grants", __name__, url_prefix="/bidrag")
 grant_letters.register()
+bp.add_app_template_global(formulas.result_for, "formula_result")
 
 RESERVED_KEYS = frozenset({"admin", "ansokningar", "ansok", "mina", "handlaggning"})
 
@@ -137,6 +147,7 @@ def _fill(form: ProgrammeForm, programme: GrantProgramme) -> None:
     form.delegation_limit.data = "" if programme.delegation_limit_sek is None \
         else str(programme.delegation_limit_sek)
     form.required_attachments.data = "\n".join(programme.required_attachments or [])
+    form.fill_formula(programme)
 
 
 def _data(form: ProgrammeForm) -> services.ProgrammeData:
@@ -154,7 +165,7 @@ def _data(form: ProgrammeForm) -> services.ProgrammeData:
         appeal_route=AppealRoute(form.appeal_route.data),
         follow_up_required=bool(form.follow_up_required.data),
         follow_up_days=form.follow_up_days.data, handling_days=form.handling_days.data,
-        is_active=bool(form.is_active.data))
+        is_active=bool(form.is_active.data), **form.formula_data())
 
 
 def _save(programme: GrantProgramme | None, form: ProgrammeForm):
@@ -345,15 +356,21 @@ def start_copy(key: str):
     return _start(key, copy_previous=True)
 
 
+_FORMULA_STEPS = {FormulaKind.ACTIVITY: (".step_occasions", _l("Sammankomster")),
+                  FormulaKind.RENT: (".step_premises", _l("Lokaler och hyra"))}
+
+
 def _steps(programme: GrantProgramme) -> list[tuple[str, str]]:
     """The application's steps for this programme: (endpoint, label)."""
     steps = []
     if any(q.kind != QuestionKind.FILE for q in programme.questions):
         steps.append((".step_questions", _("Frågor")))
     if programme.is_monetary:
-        steps.append((".step_budget", _("Budget och belopp")))
+        steps.append(_FORMULA_STEPS.get(programme.formula_kind)
+                     or (".step_budget", _("Budget och belopp")))
     if programme.required_attachments or any(q.kind == QuestionKind.FILE
-                                             for q in programme.questions):
+                                             for q in programme.questions) \
+            or (formulas.applies(programme) and programme.formula_kind == FormulaKind.RENT):
         steps.append((".step_attachments", _("Bilagor")))
     steps.append((".summary", _("Sammanfattning")))
     return steps
@@ -423,7 +440,7 @@ def _fill_budget(form: ApplicationBudgetForm, application: GrantApplication) -> 
 def step_budget(application_id: int):
     application = _editable_application(application_id)
     programme = application.programme
-    if not programme.is_monetary:
+    if not programme.is_monetary or formulas.applies(programme):
         abort(404)
     form = ApplicationBudgetForm()
     if form.validate_on_submit():
@@ -454,6 +471,122 @@ def step_budget(application_id: int):
         400 if form.is_submitted() else 200
 
 
+# --- formula programmes: the occasions (aktivitetsstöd) and rented premises (lokalbidrag) ------
+
+def _formula_application(application_id: int, kind: FormulaKind) -> GrantApplication:
+    application = _editable_application(application_id)
+    if not formulas.applies(application.programme) or \
+            application.programme.formula_kind != kind:
+        abort(404)
+    return application
+
+
+def _render_occasions(application, form, upload_form, status=200, *, fill_table=True,
+                      fill_upload=True):
+    """The occasions step; the form that was not posted is filled from the saved data."""
+    if fill_table:
+        form.period_start.data = application.period_start.isoformat() \
+            if application.period_start else ""
+        form.period_end.data = application.period_end.isoformat() \
+            if application.period_end else ""
+        for o in application.occasions:
+            form.lines.append_entry({"occurred_on": o.occurred_on.isoformat(),
+                                     "activity": o.activity, "participants": o.participants,
+                                     "leaders": o.leaders})
+        for _i in range(OCCASION_ROWS_EXTRA):
+            form.lines.append_entry({})
+    if fill_upload:
+        upload_form.period_start.data = application.period_start.isoformat() \
+            if application.period_start else form.period_start.data
+        upload_form.period_end.data = application.period_end.isoformat() \
+            if application.period_end else form.period_end.data
+    return render_template("grants/step_occasions.html", form=form, upload_form=upload_form,
+                           result=formulas.result_for(application),
+                           **_step_context(application, ".step_occasions")), status
+
+
+def _formula_saved(application, result) -> Response:
+    flash(_("Uppgifterna är sparade. %(calculation)s", calculation=result.explanation()),
+          "success")
+    return redirect(url_for(_FORMULA_STEPS[application.programme.formula_kind][0],
+                            application_id=application.id) + "#berakning")
+
+
+@bp.route("/ansokningar/<int:application_id>/sammankomster", methods=["GET", "POST"])
+@object_rule("grants.edit: the association's applicant, while a draft or asked to complete")
+def step_occasions(application_id: int):
+    application = _formula_application(application_id, FormulaKind.ACTIVITY)
+    form = OccasionsForm()
+    if form.validate_on_submit():
+        try:
+            result = formulas.save_occasions(
+                application, period_start=form.period_start.day,
+                period_end=form.period_end.day, occasions=form.occasions(), user=current_user)
+            db.session.commit()
+        except services.GrantError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            return _formula_saved(application, result)
+    return _render_occasions(application, form, OccasionUploadForm(formdata=None, prefix="fil"),
+                             400 if form.is_submitted() else 200,
+                             fill_table=not form.is_submitted())
+
+
+@bp.post("/ansokningar/<int:application_id>/sammankomster/fil")
+@object_rule("grants.edit: the association's applicant, while a draft or asked to complete")
+def upload_occasions(application_id: int):
+    application = _formula_application(application_id, FormulaKind.ACTIVITY)
+    upload_form = OccasionUploadForm(prefix="fil")
+    if upload_form.validate_on_submit():
+        upload = request.files.get(upload_form.file.name)
+        try:
+            if upload is None or not upload.filename:
+                raise formulas.FormulaError(_("Välj en fil."))
+            occasions = formulas.read_occasion_file(
+                upload.filename, upload.stream.read(formulas.MAX_FILE_BYTES + 1))
+            result = formulas.save_occasions(
+                application, period_start=upload_form.period_start.day,
+                period_end=upload_form.period_end.day, occasions=occasions,
+                user=current_user)
+            db.session.commit()
+        except (formulas.FormulaError, services.GrantError) as error:
+            db.session.rollback()
+            upload_form.file.errors = list(getattr(error, "messages", [str(error)]))
+        else:
+            return _formula_saved(application, result)
+    return _render_occasions(application, OccasionsForm(formdata=None), upload_form, 400,
+                             fill_upload=False)
+
+
+@bp.route("/ansokningar/<int:application_id>/lokaler", methods=["GET", "POST"])
+@object_rule("grants.edit: the association's applicant, while a draft or asked to complete")
+def step_premises(application_id: int):
+    application = _formula_application(application_id, FormulaKind.RENT)
+    form = PremisesForm()
+    if form.validate_on_submit():
+        try:
+            result = formulas.save_premises(application, premises=form.premises(),
+                                            user=current_user)
+            db.session.commit()
+        except services.GrantError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            return _formula_saved(application, result)
+    elif not form.is_submitted():
+        for p in application.rented_premises:
+            form.lines.append_entry({"name": p.name, "address": p.address,
+                                     "rent": str(p.yearly_rent_sek),
+                                     "landlord": "city" if p.is_municipal else "other"})
+        for _i in range(PREMISES_ROWS_EXTRA):
+            form.lines.append_entry({})
+    return render_template("grants/step_premises.html", form=form,
+                           result=formulas.result_for(application),
+                           **_step_context(application, ".step_premises")), \
+        400 if form.is_submitted() else 200
+
+
 def _attachment_choices(programme: GrantProgramme) -> list[tuple[str, str]]:
     choices = [(f"b{i}", label) for i, label in enumerate(programme.required_attachments or [])]
     choices += [(f"q{q.id}", q.label) for q in programme.questions
@@ -466,7 +599,7 @@ def _attachment_choices(programme: GrantProgramme) -> list[tuple[str, str]]:
 def step_attachments(application_id: int):
     application = _editable_application(application_id)
     programme = application.programme
-    choices = _attachment_choices(programme)
+    choices = _attachment_choices(programme) + formulas.attachment_choices(application)
     if not choices:
         abort(404)
     form = AttachmentForm()
@@ -582,7 +715,8 @@ def _render_case(application: GrantApplication, *, decision_form=None, completio
         payout=payout,
         payout_blocked=payout_services.blocked_reasons([payout]).get(payout.id, [])
         if payout else [],
-        decision_form=decision_form or DecisionForm(formdata=None),
+        decision_form=decision_form or DecisionForm(
+            formdata=None, amount=formulas.default_decision_amount(application)),
         completion_form=completion_form or CompletionForm(formdata=None)), status
 
 
