@@ -512,6 +512,10 @@ def test_request_needing_approval_becomes_a_case_the_officer_approves_without_ja
     assert number in body or number in str(approval["Subject"]), (approval["Subject"], body)
     (event,) = _events(_ics_of(approval))
     assert event.decoded("DTSTART").strftime("%Y-%m-%d %H:%M") == f"{day.isoformat()} 18:00"
+    letters = [m for m in _deliver(live_server, world["resident"])
+               if any(p.get_content_type() == "application/pdf" for p in m.iter_attachments())]
+    assert letters and number in str(letters[-1]["Subject"]) + letters[-1].get_body(
+        ("plain",)).get_content(), "no decision letter about the approval"
     resident.reload()
     expect(resident.get_by_role("main")).to_contain_text("Godkänd")
     expect(resident.get_by_role("row", name=day.isoformat())).to_contain_text("Bekräftad")
