@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from lokapp.associations.models import Association, RegisterState
 from lokapp.auth.models import AssociationMember, AssociationRole, GlobalRole, StaffArea
+from lokapp.casework.models import declared_disqualification
 from lokapp.core.cases import Case
 from lokapp.core.permissions import Decision, permission
 from lokapp.extensions import db
@@ -129,8 +130,14 @@ def can_view_queue(user: Any) -> Decision:
 
 @permission("register.handle")
 def can_handle(user: Any, case: Case) -> Decision:
-    """Approve, reject or ask for completion of a register case. (Jäv comes later.)"""
-    return Decision(True) if is_register_officer(user) else Decision(False, str(_NOT_OFFICER))
+    """See, approve, reject or ask for completion of a register case – not after declaring
+    jäv on it (:class:`lokapp.casework.models.CaseDisqualification`)."""
+    if not is_register_officer(user):
+        return Decision(False, str(_NOT_OFFICER))
+    if declared_disqualification(user.id, case.id) is not None:
+        return Decision(False, str(_l("Du har anmält jäv i ärendet och får inte handlägga "
+                                      "det.")))
+    return Decision(True)
 
 
 @permission("register.view_case")

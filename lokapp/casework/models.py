@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask import has_request_context, request
 from sqlalchemy import Boolean, ForeignKey, Index, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -79,10 +80,34 @@ class CaseDisqualification(db.Model):
     __table_args__ = (UniqueConstraint("case_id", "user_id"),)
 
 
+_CACHE_KEY = "lokapp.casework.declared"
+
+
+def _request_cache() -> dict | None:
+    """Answers remembered for the current request only (a page asks the same predicate for
+    every button); ``None`` outside a request."""
+    if not has_request_context():
+        return None
+    return request.environ.setdefault(_CACHE_KEY, {})
+
+
 def declared_disqualification(user_id: int | None, case_id: int | None
                               ) -> CaseDisqualification | None:
-    """``user_id``'s declared jäv on the case, or None (one indexed query)."""
+    """``user_id``'s declared jäv on the case, or None (one indexed query per request)."""
     if user_id is None or case_id is None:
         return None
-    return db.session.scalar(select(CaseDisqualification).where(
+    cache = _request_cache()
+    if cache is not None and (user_id, case_id) in cache:
+        return cache[(user_id, case_id)]
+    row = db.session.scalar(select(CaseDisqualification).where(
         CaseDisqualification.case_id == case_id, CaseDisqualification.user_id == user_id))
+    if cache is not None:
+        cache[(user_id, case_id)] = row
+    return row
+
+
+def remember_declaration(row: CaseDisqualification) -> None:
+    """Keep the request's answers true after a declaration is added."""
+    cache = _request_cache()
+    if cache is not None:
+        cache[(row.user_id, row.case_id)] = row

@@ -18,10 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from lokapp.auth.models import AssociationMember
-from lokapp.casework.models import declared_disqualification
+from lokapp.casework.models import CaseDisqualification, declared_disqualification
 from lokapp.casework.registry import case_types_of
 from lokapp.core.permissions import Decision, permission
 from lokapp.extensions import db
@@ -58,15 +58,18 @@ def _in_area(user: Any, case: Any) -> bool:
 
 def conflict(user: Any, case: Any) -> str | None:
     """Why ``user`` may not work on ``case`` (jäv), or None: the user is the applicant, is
-    linked to the case's association in any role, or has declared jäv on the case."""
+    linked to the case's association in any role, or has declared jäv on the case.
+    One query asks both tables."""
     if case.applicant_id is not None and case.applicant_id == user.id:
         return str(_LINKED)
-    if case.association_id is not None and db.session.scalar(
-            select(AssociationMember.id).where(
-                AssociationMember.user_id == user.id,
-                AssociationMember.association_id == case.association_id)) is not None:
+    linked = exists().where(AssociationMember.user_id == user.id,
+                            AssociationMember.association_id == case.association_id)
+    declared = exists().where(CaseDisqualification.user_id == user.id,
+                              CaseDisqualification.case_id == case.id)
+    is_linked, is_declared = db.session.execute(select(linked, declared)).one()
+    if is_linked and case.association_id is not None:
         return str(_LINKED)
-    if declared_disqualification(user.id, case.id) is not None:
+    if is_declared:
         return str(_DECLARED)
     return None
 
@@ -83,12 +86,17 @@ def can_use_notes(user: Any, case: Any) -> Decision:
     return Decision(False, reason) if reason else Decision(True)
 
 
+def has_message_thread(case: Any) -> bool:
+    """Whether the case type keeps messages with its applicant (see services.MESSAGE_TYPES)."""
+    from lokapp.casework.services import MESSAGE_TYPES
+
+    return case is not None and case.case_type in MESSAGE_TYPES and case.applicant_id is not None
+
+
 @permission("casework.message")
 def can_message_applicant(user: Any, case: Any) -> Decision:
     """Write to the applicant: as for notes, for the case types that have a message thread."""
-    from lokapp.casework.services import MESSAGE_TYPES
-
-    if case is None or case.case_type not in MESSAGE_TYPES or case.applicant_id is None:
+    if not has_message_thread(case):
         return Decision(False, str(_NOT_THIS_AREA))
     return can_use_notes(user, case)
 

@@ -21,7 +21,12 @@ from sqlalchemy import select
 from lokapp.associations.workflow import REGISTRATION
 from lokapp.auth.models import AssociationMember
 from lokapp.bookings.models import BookingSeries
-from lokapp.casework.models import CaseDisqualification, CaseMessage, CaseNote
+from lokapp.casework.models import (
+    CaseDisqualification,
+    CaseMessage,
+    CaseNote,
+    remember_declaration,
+)
 from lokapp.casework.registry import KINDS, case_types_of
 from lokapp.core import audit
 from lokapp.core.cases import Case
@@ -164,6 +169,7 @@ def declare_disqualification(case: Case, user: Any, reason: str) -> CaseDisquali
     if was_assigned:
         case.assigned_officer_id = None
     db.session.flush()
+    remember_declaration(row)
     audit.record("case.disqualification_declared", case, actor=user, number=case.number,
                  reason=row.reason, unassigned=was_assigned)
     return row

@@ -42,6 +42,7 @@ from lokapp.auth.models import User
 from lokapp.casework import permissions as _permissions  # noqa: F401 - registers rules
 from lokapp.casework import queries, services
 from lokapp.casework.forms import AssignForm, DisqualificationForm, MessageForm, NoteForm
+from lokapp.casework.permissions import has_message_thread
 from lokapp.casework.queries import Filters
 from lokapp.casework.registry import KINDS, areas_of, case_types_of, case_url
 from lokapp.core.access import object_rule, role_required
@@ -264,7 +265,8 @@ def casework_panel(case: Case | None, side: str = "officer") -> Panel | None:
     panel = Panel(case=case, side=side)
     if side == "officer":
         panel.can_notes = bool(check("casework.notes", user, case))
-        panel.can_message = panel.can_notes and bool(check("casework.message", user, case))
+        # casework.message is casework.notes for a case with a message thread.
+        panel.can_message = panel.can_notes and has_message_thread(case)
         panel.can_declare = bool(check("casework.declare_jav", user, case))
         if panel.can_notes:
             panel.notes = db.session.scalars(queries.notes_of(case.id)).unique().all()
@@ -347,8 +349,10 @@ def declare_jav(case_id: int):
         return _again(services.officer_page(case), jav=form)
     services.declare_disqualification(case, _user(), form.reason.data)
     db.session.commit()
-    flash(_("Ditt jäv är anmält. Du kan inte längre handlägga ärendet."), "success")
-    return redirect(services.officer_url(case))
+    flash(_("Ditt jäv i ärende %(number)s är anmält. Du kan inte längre handlägga ärendet.",
+            number=case.number), "success")
+    # Back to the queue: some case pages are closed to a disqualified officer.
+    return redirect(url_for(".queue"))
 
 
 @bp.post("/arenden/<int:case_id>/svara")

@@ -139,7 +139,8 @@ def test_only_officers_of_the_area_may_declare_and_a_reason_is_needed(client, lo
     assert db.session.scalar(select(CaseDisqualification.id)) is None
 
 
-def test_a_declared_bookings_officer_cannot_decide_the_booking(client, login_as, make_user):
+def test_a_declared_bookings_officer_cannot_decide_the_booking(client, login_as, make_user,
+                                                               app):
     from lokapp.bookings import services as booking_services
     from tests.bookings.helpers import accepted, build_premises, next_weekday, request_for
 
@@ -150,7 +151,29 @@ def test_a_declared_bookings_officer_cannot_decide_the_booking(client, login_as,
     declared = login_as("officer", areas=("bookings",))
     assert check("bookings.handle", declared, series.case)
     _declare(client, series.case)
-    assert not check("bookings.handle", declared, series.case)
+    with app.test_request_context():  # a new request: answers are remembered per request
+        assert not check("bookings.handle", declared, series.case)
     client.post(f"/bokningar/{series.id}/arende/approve", data={})
     assert _reload(series.case_id).state == "submitted"
     assert f"Jäv anmält av {declared.name}:" in _text(client.get(f"/bokningar/{series.id}"))
+
+
+def test_a_declared_register_officer_is_refused_the_register_case(client, login_as, make_user,
+                                                                  make_association):
+    from tests.associations.register_helpers import numbered_case
+
+    case = numbered_case("registration", "submitted", make_user(), make_association())
+    db.session.commit()
+    declared = login_as("officer", areas=("register",))
+    page = f"/handlaggning/foreningsregister/{case.id}"
+    assert client.get(page).status_code == 200
+    response = _declare(client, case, reason="Jag är kassör i en systerförening.")
+    assert response.headers["Location"].endswith("/handlaggning")
+    follow = _text(client.get("/handlaggning"))
+    assert f"Ditt jäv i ärende {case.number} är anmält" in follow
+    assert client.get(page).status_code == 403
+    assert client.post(f"{page}/atgard/approve", data={}).status_code == 403
+    assert _reload(case.id).state == "submitted"
+    login_as("officer", areas=("register",))
+    text = _text(client.get(page))
+    assert f"Jäv anmält av {declared.name}:" in text and "systerförening" in text
