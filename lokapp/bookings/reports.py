@@ -21,8 +21,10 @@ number of distinct associations that used the premises (samutnyttjande) – see
 
 Equal treatment. Per booking request of an association (a series): requested hours, allocated
 (confirmed) hours, the peak-time share of the allocated hours and the outcome – the data the
-equal-treatment report needs about premises (:func:`equal_treatment`). Seasonal allocation
-rounds are not built yet; when they are, their requests belong here too.
+equal-treatment report needs about premises (:func:`equal_treatment`). A series made by a
+seasonal allocation round says so as its outcome; the round's own figures (requested and
+allocated hours per week per application, also the wishes not met) are
+:func:`lokapp.bookings.seasons.hours_csv`.
 """
 from __future__ import annotations
 
@@ -363,9 +365,12 @@ class RequestOutcome:
     requested_minutes: int = 0
     allocated_minutes: int = 0
     allocated_peak_minutes: int = 0
+    is_season: bool = False
 
     @property
     def outcome(self) -> str:
+        if self.is_season:
+            return _("Säsongsbokning")
         case = self.series.case
         if case is None:
             return _("Bokad direkt")
@@ -382,8 +387,9 @@ def equal_treatment(first: date, last: date) -> list[RequestOutcome]:
     """Every association's booking request with occurrences from local ``first`` to ``last``:
     requested hours (every occurrence asked for, whatever became of it), allocated hours
     (confirmed), the peak-time share of the allocated hours, and the outcome (booked
-    directly, or the booking case's state). Two queries for the occurrences and the series,
-    and one each for their associations, premises and cases per 500 series.
+    directly, by a seasonal allocation round, or the booking case's state). Three queries
+    for the occurrences, the series and the season's series, and one each for their
+    associations, premises and cases per 500 series.
     """
     start, end = at(first, 0), at(last + timedelta(days=1), 0)
     in_period = (BookingSeries.association_id.is_not(None),
@@ -401,6 +407,11 @@ def equal_treatment(first: date, last: date) -> list[RequestOutcome]:
         select(BookingSeries).where(BookingSeries.id.in_(wanted))
         .options(selectinload(BookingSeries.association),
                  selectinload(BookingSeries.premises), selectinload(BookingSeries.case)))}
+    from lokapp.bookings.season_models import SeasonWish
+
+    for series_id in db.session.scalars(select(SeasonWish.series_id).where(
+            SeasonWish.series_id.in_(wanted))):
+        series[series_id].is_season = True
     for series_id, starts_at, ends_at, state, peak in rows:
         use = series[series_id]
         minutes = int((ends_at - starts_at).total_seconds() // 60)

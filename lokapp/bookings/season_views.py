@@ -12,7 +12,7 @@ Imported by ``register_blueprints`` before the bookings blueprint is registered.
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -43,7 +43,7 @@ from lokapp.bookings.season_permissions import (
 from lokapp.bookings.views import bp
 from lokapp.core.access import object_rule, public, role_required
 from lokapp.core.forms import EmptyForm
-from lokapp.core.permissions import Decision, require
+from lokapp.core.permissions import Decision, check, require
 from lokapp.core.time import today_local
 from lokapp.core.workflow import WorkflowError
 from lokapp.extensions import db
@@ -245,6 +245,17 @@ def _allocation_page(season_round, failed: tuple[int, object] | None = None, sta
 def season_allocation(round_id: int):
     require(can_allocate(_user()))
     return _allocation_page(_round(round_id))
+
+
+@bp.get("/lokalbokning/sasong/<int:round_id>/timmar.csv")
+@role_required("officer", "admin")
+def season_hours_csv(round_id: int):
+    """The round's equal-treatment data: requested and allocated hours per association."""
+    require(check("bookings.view_reports", _user()))
+    season_round = _round(round_id)
+    return Response(seasons.hours_csv(season_round), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="sasongsbokning-{round_id}-timmar.csv"',
+        "Cache-Control": "private, no-store"})
 
 
 @bp.post("/lokalbokning/sasong/<int:round_id>/forslag")

@@ -287,12 +287,20 @@ def _set_participants(wish: SeasonWish, counts: dict[tuple[str, str], int]) -> N
 
 
 def delete_wish(wish: SeasonWish, user: Any) -> None:
+    """Remove a wish; removing the last one withdraws the application (its case stays, in
+    the state *withdrawn*, and a new wish starts a new application)."""
     application = wish.application
     _check_open(application.round, user, application.association_id)
     audit.record("season_wish.delete", application, actor=user, wish_id=wish.id)
     application.wishes.remove(wish)
     application.updated_at = utcnow()
     db.session.flush()
+    if not application.wishes:
+        apply(application.case, "withdraw", user, note=_("Alla önskemål togs bort."))
+        audit.record("season_application.withdraw", application, actor=user,
+                     case_id=application.case_id)
+        db.session.delete(application)
+        db.session.flush()
 
 
 def copy_previous(season_round: SeasonRound, association: Association,
@@ -873,3 +881,46 @@ def first_date_on(season_round: SeasonRound, weekday: int, today: date | None = 
     """The first date on ``weekday`` in the season that is not in the past."""
     day = max(season_round.season_starts_on, today or today_local())
     return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+# --- equal-treatment data ------------------------------------------------------------------------
+
+def hours_csv(season_round: SeasonRound) -> bytes:
+    """One row per application: the association, its category and district, the outcome and
+    the requested and allocated hours per week (the stored figures once published) – the
+    round's part of the equal-treatment report. Text cells cannot become formulas."""
+    import csv
+    import io
+
+    from lokapp.bookings.reports import _hours, _safe
+
+    applications = load_applications(season_round)
+    if applications:  # the districts of every association in one query
+        db.session.scalars(select(Association).where(
+            Association.id.in_([a.association_id for a in applications]))
+            .options(selectinload(Association.districts))).all()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_("Omgång"), _("Förening"), _("Organisationsnummer"), _("Kategori"),
+                     _("Stadsdel"), _("Ärendenummer"), _("Bidragsberättigad"), _("Önskemål"),
+                     _("Tilldelade önskemål"), _("Begärda timmar per vecka"),
+                     _("Tilldelade timmar per vecka"), _("Andel barn och unga 7–25, procent"),
+                     _("Utfall")])
+    for row in hours_per_association(applications):
+        association, application = row.association, row.application
+        wishes = application.wishes
+        total = sum(w.total_participants for w in wishes)
+        youth = sum(p.count for w in wishes for p in w.participants
+                    if p.age_band in YOUTH_BANDS)
+        category = association.category
+        writer.writerow([
+            _safe(season_round.name), _safe(association.name), association.orgnr or "",
+            _safe(category.name_sv) if category is not None else "",
+            _safe(", ".join(d.name for d in association.districts)),
+            application.case.number if application.case else "",
+            "" if application.was_eligible is None else (_("ja") if application.was_eligible
+                                                          else _("nej")),
+            row.wishes, row.allocated_wishes, _hours(row.requested_minutes),
+            _hours(row.allocated_minutes), str(round(100 * youth / total)) if total else "",
+            str(application.outcome.label) if application.outcome else _("Inte beslutad")])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -191,3 +191,13 @@ def test_leftover_slots_are_the_opening_hours_minus_the_allocations(autumn):
     assert (3, 8 * 60, 19 * 60) in slots and (3, 21 * 60, 22 * 60) in slots
     assert (0, 8 * 60, 22 * 60) in slots          # Monday is all free
     assert not any(w == 1 and s < 20 * 60 and e > 18 * 60 for w, s, e in slots)
+
+
+def test_season_series_say_so_in_the_equal_treatment_data(autumn):
+    from lokapp.bookings import reports
+
+    season_round, hall, officer, people = autumn
+    seasons.publish_round(season_round, officer, now=NOW)
+    rows = reports.equal_treatment(date(2027, 10, 1), date(2027, 11, 15))
+    assert rows and {r.outcome for r in rows} == {"Säsongsbokning"}
+    assert {r.series.association.name for r in rows} == {"Ungdomsfotbollen", "Vuxenkören"}

@@ -63,9 +63,16 @@ def test_an_association_applies_and_edits_without_javascript(client, login_as, m
     assert response.status_code == 302
     db.session.expire_all()
     assert seasons.application_for(season_round, association.id).wishes[0].start_minute == 1020
+    # Removing the last wish withdraws the application; a new wish starts a new one.
+    case = application.case
     assert client.post(f"{base}/onskemal/{saved.id}/ta-bort").status_code == 302
     db.session.expire_all()
-    assert seasons.application_for(season_round, association.id).wishes == []
+    assert seasons.application_for(season_round, association.id) is None
+    assert case.state == "withdrawn"
+    assert client.post(f"{base}/onskemal/ny", data=_wish_form(hall)).status_code == 302
+    db.session.expire_all()
+    again = seasons.application_for(season_round, association.id)
+    assert again.case.state == "submitted" and again.case_id != case.id
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
@@ -289,3 +296,19 @@ def test_leftover_page_before_publishing_says_so(client, make_premises):
     db.session.commit()
     page = client.get(f"/sasongsbokning/{season_round.id}/resttider").get_data(as_text=True)
     assert "Resttiderna visas när resultatet" in page
+
+
+def test_hours_csv_for_the_equal_treatment_report(client, login_as, contested):
+    season_round, hall, made = contested
+    officer = login_as("officer", areas=("bookings",))
+    seasons.auto_allocate(season_round, officer)
+    db.session.commit()
+    response = client.get(f"/lokalbokning/sasong/{season_round.id}/timmar.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Omgång;Förening;Organisationsnummer;Kategori;Stadsdel")
+    rows = {line.split(";")[1]: line.split(";") for line in lines[1:]}
+    assert rows["Ungdomsfotbollen"][9:12] == ["2,00", "2,00", "100"]
+    assert rows["Vuxenkören"][9:12] == ["2,00", "0,00", "0"]
+    login_as("resident")
+    assert client.get(f"/lokalbokning/sasong/{season_round.id}/timmar.csv").status_code == 403
