@@ -6,6 +6,11 @@ decision is one kind
 (``grant_decision``) whatever the outcome; this module supplies the outcome and amounts (as
 the letter's decision lines), the reasons (under Skäl för beslutet when the grant is partial
 or rejected) and the programme's appeal variant (laglighetsprövning or förvaltningsbesvär).
+
+The decision letter stays the case's letter through the follow-up states (follow_up_due …
+closed); there the decider is the one who decided the grant, not the system step that made
+the report due. In the recovery state the letter is the recovery decision (``grant_recovery``,
+återkrav): the granted and recovered amounts, the officer's reasons, the same appeal variant.
 """
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from sqlalchemy import select
 
 from lokapp.extensions import db
 from lokapp.grants.models import GrantApplication, Outcome
-from lokapp.grants.workflow import GRANT_APPLICATION, State
+from lokapp.grants.workflow import DECIDED_STATES, GRANT_APPLICATION, State
 
 
 def _sek(amount: int | None) -> str:
@@ -31,6 +36,8 @@ def letter_extras(case: Any) -> dict[str, Any]:
         GrantApplication.case_id == case.id))
     if application is None or application.outcome is None:
         return {}
+    if case.state == State.RECOVERY.value:
+        return _recovery_extras(application)
     outcome = Outcome(application.outcome)
     lines = [{"label": _("Beslut"), "old": "", "new": str(outcome.label)}]
     if application.programme.is_monetary:
@@ -41,12 +48,37 @@ def letter_extras(case: Any) -> dict[str, Any]:
     reasons = (application.reasons or "").strip()
     against = outcome in (Outcome.PARTIALLY_APPROVED, Outcome.REJECTED)
     decided_on = to_local(case.decided_at).date()
-    return {
+    extras = {
         "changes": lines,
         "appeal": application.programme.appeal_route.value,
         "decision": {"date": long_date(decided_on, "sv"), "iso_date": decided_on.isoformat(),
                      "reasons": reasons if against else "",
                      "note": "" if against else reasons},
+    }
+    follow_up = getattr(application, "follow_up", None)
+    if follow_up is not None:
+        lines.append({"label": _("Redovisning"), "old": "",
+                      "new": _("senast %(date)s i lokapp", date=follow_up.due_on.isoformat())})
+    if case.state != State.DECIDED.value and application.decided_by is not None:
+        decider = application.decided_by
+        extras["decided_by"] = {"name": decider.name, "title": decider.title or ""}
+    return extras
+
+
+def _recovery_extras(application: GrantApplication) -> dict[str, Any]:
+    from lokapp.core.time import to_local
+    from lokapp.letters.context import long_date
+
+    follow_up = application.follow_up
+    decided_on = to_local(follow_up.recovery_decided_at).date()
+    return {
+        "changes": [
+            {"label": _("Beviljat belopp"), "old": "", "new": _sek(application.granted_sek)},
+            {"label": _("Belopp som ska betalas tillbaka"), "old": "",
+             "new": _sek(follow_up.recovered_sek)}],
+        "appeal": application.programme.appeal_route.value,
+        "decision": {"date": long_date(decided_on, "sv"), "iso_date": decided_on.isoformat(),
+                     "reasons": (follow_up.recovery_reasons or "").strip(), "note": ""},
     }
 
 
@@ -63,4 +95,7 @@ def register() -> None:
     from lokapp.letters.services import register_case_type
 
     register_case_type(GRANT_APPLICATION, extras=letter_extras, case_url=_case_url,
-                       kinds_by_state={State.DECIDED.value: LetterKind.GRANT_DECISION})
+                       kinds_by_state={
+                           **{s.value: LetterKind.GRANT_DECISION for s in DECIDED_STATES
+                              if s != State.RECOVERY},
+                           State.RECOVERY.value: LetterKind.GRANT_RECOVERY})

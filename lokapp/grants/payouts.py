@@ -7,8 +7,9 @@ department (CSV or Excel), marked paid.
   and the case number as reference. A rejection gets no line.
 - :func:`blocked_reasons` says why a line may not be paid out now: the association is
   spärrad (``compute_status``) or its bank details are not verified
-  (``bank_details_verified_at`` is NULL) or missing. Nothing is stored: the block lifts by
-  itself when the cause is gone.
+  (``bank_details_verified_at`` is NULL) or missing, or the grant is being recovered
+  (återkrav, the case's recovery state – that block stays). Nothing is stored: the other
+  blocks lift by themselves when the cause is gone.
 - :func:`export` marks the exportable pending lines ``exported`` (with the export time and an
   audit event) and returns them; already exported lines are included again only when asked
   (``include_exported``), and then they keep their first export time.
@@ -94,6 +95,8 @@ def blocked_reasons(payouts: Sequence[GrantPayout]) -> dict[int, list[str]]:
             found.append(_("Föreningens bankuppgifter är inte kontrollerade."))
         if not (payout.bankgiro or payout.plusgiro):
             found.append(_("Bankgiro eller plusgiro saknas."))
+        if payout.application.case.state == "recovery":
+            found.append(_("Bidraget återkrävs (återkrav). Det ska inte betalas ut."))
         if found:
             reasons[payout.id] = found
     return reasons

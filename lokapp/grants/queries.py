@@ -22,10 +22,12 @@ def officer_queue(*, decided: bool = False):
 
     from lokapp.core.cases import Case
     from lokapp.grants.models import GrantApplication
-    from lokapp.grants.workflow import OPEN, State
+    from lokapp.grants.workflow import DECIDED_STATES, OPEN, State
 
-    states = [State.DECIDED.value, State.WITHDRAWN.value] if decided \
-        else [s.value for s in OPEN]
+    # A sent follow-up report waits for the officer: it is listed with the open cases.
+    states = [s.value for s in DECIDED_STATES if s != State.FOLLOW_UP_SUBMITTED] \
+        + [State.WITHDRAWN.value] if decided \
+        else [s.value for s in OPEN] + [State.FOLLOW_UP_SUBMITTED.value]
     query = select(GrantApplication).join(Case, Case.id == GrantApplication.case_id) \
         .where(Case.state.in_(states)) \
         .options(joinedload(GrantApplication.case).joinedload(Case.assigned_officer),
@@ -33,6 +35,13 @@ def officer_queue(*, decided: bool = False):
                  joinedload(GrantApplication.association))
     order = Case.decided_at.desc() if decided else Case.submitted_at.asc()
     return query.order_by(order, GrantApplication.id)
+
+
+def _decided_states() -> list[str]:
+    """A decision stands in every state after it (the follow-up states too)."""
+    from lokapp.grants.workflow import DECIDED_STATES
+
+    return [s.value for s in DECIDED_STATES]
 
 
 def granted_in(programme_id: int, year: int):
@@ -46,7 +55,7 @@ def granted_in(programme_id: int, year: int):
         .join(Case, Case.id == GrantApplication.case_id) \
         .join(Association, Association.id == GrantApplication.association_id) \
         .where(GrantApplication.programme_id == programme_id, GrantApplication.year == year,
-               Case.state == "decided",
+               Case.state.in_(_decided_states()),
                GrantApplication.outcome.in_([Outcome.APPROVED, Outcome.PARTIALLY_APPROVED])) \
         .order_by(Association.name, GrantApplication.id)
 
@@ -59,7 +68,7 @@ def handling_times(programme_id: int, year: int):
     return select(Case.submitted_at, Case.decided_at) \
         .join(GrantApplication, GrantApplication.case_id == Case.id) \
         .where(GrantApplication.programme_id == programme_id, GrantApplication.year == year,
-               Case.state == "decided", Case.submitted_at.is_not(None))
+               Case.state.in_(_decided_states()), Case.submitted_at.is_not(None))
 
 
 def decided_years(programme_id: int):
@@ -67,5 +76,6 @@ def decided_years(programme_id: int):
     from lokapp.grants.models import GrantApplication
 
     return select(GrantApplication.year).join(Case, Case.id == GrantApplication.case_id) \
-        .where(GrantApplication.programme_id == programme_id, Case.state == "decided") \
+        .where(GrantApplication.programme_id == programme_id,
+               Case.state.in_(_decided_states())) \
         .distinct().order_by(GrantApplication.year.desc())

@@ -181,6 +181,35 @@ KINDS: dict[LetterKind, KindSpec] = {spec.kind: spec for spec in (
             {"label": "Sökt belopp", "old": "", "new": "40 000 kronor"},
             {"label": "Beviljat belopp", "old": "", "new": "25 000 kronor"}]},
     ),
+    # Återkrav: the association pays back (part of) a grant – the report was not given, or
+    # showed the money was not used as granted. lokapp.grants.letters passes the amounts as
+    # ``changes`` and the officer's reasons under Skäl för beslutet (always required).
+    KindSpec(
+        LetterKind.GRANT_RECOVERY, "grant_application", REJECTED,
+        subject_sv="Beslut om återkrav: {{ case.subject }}",
+        body_sv=(
+            "<p>Vi har beslutat att {{ association.name }} ska betala tillbaka bidrag som "
+            "beviljades i ärende {{ case.number }}.</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.new }}</li>"
+            "{% endfor %}</ul>\n"
+            "<p>Bidrag som ännu inte har betalats ut betalas inte ut. Västerås stad skickar en "
+            "faktura på det belopp som ska betalas tillbaka. Varför vi har beslutat så står "
+            "under rubriken Skäl för beslutet.</p>"),
+        subject_en="Decision on recovery: {{ case.subject }}",
+        body_en=(
+            "<p>We have decided that {{ association.name }} shall pay back grant money granted "
+            "in case {{ case.number }}.</p>\n"
+            "<ul>{% for change in changes %}<li>{{ change.label }}: {{ change.new }}</li>"
+            "{% endfor %}</ul>\n"
+            "<p>Grant money not yet paid out will not be paid. The City of Västerås sends an "
+            "invoice for the amount to be paid back. The reasons are given under the heading "
+            "Reasons for the decision.</p>"),
+        sample={"changes": [
+            {"label": "Beviljat belopp", "old": "", "new": "40 000 kronor"},
+            {"label": "Belopp som ska betalas tillbaka", "old": "", "new": "15 000 kronor"}]},
+        # Registered by lokapp.grants.letters for the grant's recovery state.
+        is_state_decision=False,
+    ),
     # The result of a seasonal allocation round (säsongsbokning), one kind whatever the
     # outcome: lokapp.bookings.season_letters passes one line per wish as ``changes`` (the
     # wish and what it got) and the reasons for the wishes not met under Skäl för beslutet.

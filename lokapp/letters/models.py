@@ -39,6 +39,7 @@ class LetterKind(RichStrEnum):
     CHANGE_APPROVED = "change_approved", _l("Beslut: ändrade uppgifter godkända"), "success"
     CHANGE_REJECTED = "change_rejected", _l("Beslut: ändrade uppgifter avslagna"), "danger"
     GRANT_DECISION = "grant_decision", _l("Beslut om bidrag"), "info"
+    GRANT_RECOVERY = "grant_recovery", _l("Beslut om återkrav av bidrag"), "danger"
     BOOKING_APPROVED = "booking_approved", _l("Beslut: lokalbokning godkänd"), "success"
     BOOKING_REJECTED = "booking_rejected", _l("Beslut: lokalbokning avslagen"), "danger"
     BOOKING_CANCELLED = "booking_cancelled", _l("Beslut: bokade tider avbokade"), "danger"

@@ -101,7 +101,8 @@ def test_above_the_delegation_it_is_a_proposal_confirmed_by_a_second_officer(cas
         services.confirm_proposal(case, proposer)
     supervisor = officer(make_user, limit=500_000)
     services.confirm_proposal(case, supervisor)
-    assert case.case.state == "decided" and case.granted_sek == 40000
+    # projektbidrag asks for a follow-up report: decided, then the report is due
+    assert case.case.state == "follow_up_due" and case.granted_sek == 40000
     assert case.decided_by_id == supervisor.id and case.proposed_by_id == proposer.id
 
 

@@ -67,7 +67,8 @@ def test_assign_then_decide_within_the_delegation(client, login_as, make_user, c
         "reasons": "Lokalkostnaden är högre än vad som är rimligt."})
     assert response.status_code == 302
     application = _reload(case.id)
-    assert application.case.state == "decided" and application.granted_sek == 25000
+    # projektbidrag asks for a follow-up report: decided, then the report is due
+    assert application.case.state == "follow_up_due" and application.granted_sek == 25000
 
 
 def test_above_the_delegation_a_proposal_confirmed_by_another(client, login_as, make_user,
@@ -84,7 +85,8 @@ def test_above_the_delegation_a_proposal_confirmed_by_another(client, login_as, 
     assert "Fastställ beslutet" in _text(client.get(base))
     assert client.post(f"{base}/atgard/confirm").status_code == 302
     application = _reload(case.id)
-    assert application.case.state == "decided" and application.granted_sek == 40000
+    # projektbidrag asks for a follow-up report: decided, then the report is due
+    assert application.case.state == "follow_up_due" and application.granted_sek == 40000
 
 
 def test_completion_request_needs_a_message_and_a_deadline(client, login_as, make_user, case):
