@@ -138,6 +138,7 @@ def register_cli(app: Flask) -> None:
     from lokapp.associations import demo as _association_demo  # noqa: F401 - demo step
     from lokapp.auth import cli as _auth_cli  # noqa: F401 - registers commands on `lok`
     from lokapp.bookings import demo as _bookings_demo  # noqa: F401 - demo step
+    from lokapp.casework import cli as _casework_cli  # noqa: F401 - `lok remind-deadlines`
     from lokapp.cli import lok
     from lokapp.core.mail import outbox_cli
     from lokapp.grants import cli as _grants_cli  # noqa: F401 - grants-seed, demo step

@@ -12,6 +12,7 @@ from lokapp.core import (  # noqa: F401
     uploads,  # noqa: F401
 )
 from lokapp.core import cases as core_cases  # noqa: F401
+from lokapp.core import completions as core_completions  # noqa: F401
 from lokapp.grants import follow_up_models as grant_follow_up_models  # noqa: F401
 from lokapp.grants import models as grant_models  # noqa: F401
 from lokapp.letters import models as letter_models  # noqa: F401

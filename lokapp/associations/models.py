@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    Date,
     ForeignKey,
     Index,
     Integer,
@@ -23,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lokapp.core.completions import CompletionRequest  # noqa: F401 - shared by all cases
 from lokapp.core.time import utcnow
 from lokapp.core.types import RichStrEnum, UTCDateTime, enum_type
 from lokapp.extensions import db
@@ -343,23 +343,6 @@ class AnnualUpdate(db.Model):
     case: Mapped[Case] = relationship(lazy="joined")
 
     __table_args__ = (UniqueConstraint("association_id", "year"),)
-
-
-class CompletionRequest(db.Model):
-    """An officer's request for completion (komplettering) of a register case: the message
-    and the date by which the applicant should answer. ``answered_at`` is set on resubmit."""
-
-    __tablename__ = "register_completion_requests"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    message: Mapped[str] = mapped_column(Text)
-    deadline: Mapped[date] = mapped_column(Date)
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    requested_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SensitiveChange(db.Model):

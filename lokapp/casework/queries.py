@@ -3,6 +3,7 @@ type and state. Every page costs the same few queries whatever the number of cas
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
@@ -12,12 +13,18 @@ from lokapp.auth.models import GlobalRole, User, UserArea, UserRole
 from lokapp.bookings.models import BookingSeries
 from lokapp.casework.models import CaseDisqualification, CaseMessage, CaseNote
 from lokapp.core.cases import Case, parse_number
+from lokapp.core.completions import CompletionRequest, open_deadlines
+from lokapp.core.time import today_local
 from lokapp.core.workflow import workflow_for
 from lokapp.grants.models import GrantApplication, GrantProgramme
 
 ASSIGNED_ANY, ASSIGNED_ME, ASSIGNED_NONE = "alla", "mig", "ingen"
 STATE_OPEN, STATE_ALL = "oppna", "alla"
-SORT_NEWEST, SORT_OLDEST, SORT_NUMBER = "nyast", "aldst", "nummer"
+SORT_NEWEST, SORT_OLDEST, SORT_NUMBER, SORT_DEADLINE = "nyast", "aldst", "nummer", "frist"
+DEADLINE_ANY, DEADLINE_PASSED, DEADLINE_WEEK, DEADLINE_SET = "alla", "passerad", "vecka", "finns"
+DEADLINE_SOON_DAYS = 7
+# A completion deadline counts while the case waits for the applicant.
+WAITING_STATE = "needs_completion"
 SEARCH_MAX_LENGTH = 100
 
 
@@ -29,6 +36,8 @@ class Filters:
     text: str = ""
     sort: str = SORT_NEWEST
     programme_id: int | None = None  # grant applications of one programme
+    deadline: str = DEADLINE_ANY  # the open completion deadline: passed, within 7 days, set
+    today: date | None = None  # the Stockholm day the deadline filter compares with
 
 
 def _scope(case_types: tuple[str, ...]):
@@ -58,6 +67,8 @@ def _conditions(filters: Filters, case_types: tuple[str, ...], user_id: int, *,
             needle = f"%{_escape_like(text.lower())}%"
             conditions.append(or_(func.lower(Case.subject).like(needle, escape="\\"),
                                   func.lower(Case.number).like(needle, escape="\\")))
+    if filters.deadline in (DEADLINE_PASSED, DEADLINE_WEEK, DEADLINE_SET):
+        conditions.append(_deadline_condition(filters))
     if with_type_state:
         if filters.case_type:
             conditions.append(Case.case_type == filters.case_type)
@@ -71,25 +82,47 @@ def _conditions(filters: Filters, case_types: tuple[str, ...], user_id: int, *,
     return conditions
 
 
+def _deadline_condition(filters: Filters):
+    """Waiting for the applicant with an open completion request whose deadline has passed
+    (before today), falls within the next 7 days (today included), or exists at all."""
+    today = filters.today or today_local()
+    requests = select(CompletionRequest.case_id).where(CompletionRequest.answered_at.is_(None))
+    if filters.deadline == DEADLINE_PASSED:
+        requests = requests.where(CompletionRequest.deadline < today)
+    elif filters.deadline == DEADLINE_WEEK:
+        requests = requests.where(
+            CompletionRequest.deadline >= today,
+            CompletionRequest.deadline <= today + timedelta(days=DEADLINE_SOON_DAYS))
+    return and_(Case.state == WAITING_STATE, Case.id.in_(requests))
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def queue(filters: Filters, case_types: tuple[str, ...], user_id: int) -> Select:
-    """Plain rows: the case, its association's name, the assignee's name and the ids the
-    domains' case pages are keyed by."""
+    """Plain rows: the case, its association's name, the assignee's name, the open
+    completion deadline (while the case waits for the applicant) and the ids the domains'
+    case pages are keyed by."""
     officer = aliased(User)
+    deadlines = open_deadlines()
     order = {
         SORT_NEWEST: [Case.submitted_at.desc(), Case.id.desc()],
         SORT_OLDEST: [Case.submitted_at.asc(), Case.id.asc()],
         SORT_NUMBER: [Case.year.desc(), Case.sequence.desc()],
+        # The nearest deadline first; cases without one after, oldest first.
+        SORT_DEADLINE: [deadlines.c.deadline.is_(None), deadlines.c.deadline.asc(),
+                        Case.submitted_at.asc(), Case.id.asc()],
     }[filters.sort]
     return (
         select(Case.id.label("case_id"), Case.number, Case.case_type, Case.subject, Case.state,
                Case.submitted_at, Case.association_id, Case.assigned_officer_id,
                Association.name.label("association_name"),
                officer.name.label("officer_name"),
-               GrantApplication.id.label("grant_id"), BookingSeries.id.label("series_id"))
+               GrantApplication.id.label("grant_id"), BookingSeries.id.label("series_id"),
+               deadlines.c.deadline.label("deadline"))
+        .outerjoin(deadlines, and_(deadlines.c.case_id == Case.id,
+                                   Case.state == WAITING_STATE))
         .outerjoin(Association, Association.id == Case.association_id)
         .outerjoin(officer, officer.id == Case.assigned_officer_id)
         .outerjoin(GrantApplication, GrantApplication.case_id == Case.id)

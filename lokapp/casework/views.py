@@ -48,7 +48,7 @@ from lokapp.casework.registry import KINDS, areas_of, case_types_of, case_url
 from lokapp.core.access import object_rule, role_required
 from lokapp.core.cases import Case
 from lokapp.core.permissions import check, require
-from lokapp.core.time import to_local
+from lokapp.core.time import to_local, today_local
 from lokapp.core.workflow import workflow_for
 from lokapp.extensions import db
 from lokapp.grants.workflow import GRANT_APPLICATION
@@ -95,19 +95,26 @@ def _filters(types: tuple[str, ...]) -> Filters:
     if assigned not in (queries.ASSIGNED_ANY, queries.ASSIGNED_ME, queries.ASSIGNED_NONE):
         assigned = queries.ASSIGNED_ANY
     sort = args.get("sortera", queries.SORT_NEWEST)
-    if sort not in (queries.SORT_NEWEST, queries.SORT_OLDEST, queries.SORT_NUMBER):
+    if sort not in (queries.SORT_NEWEST, queries.SORT_OLDEST, queries.SORT_NUMBER,
+                    queries.SORT_DEADLINE):
         sort = queries.SORT_NEWEST
+    deadline = args.get("frist", queries.DEADLINE_ANY)
+    if deadline not in (queries.DEADLINE_ANY, queries.DEADLINE_PASSED, queries.DEADLINE_WEEK,
+                        queries.DEADLINE_SET):
+        deadline = queries.DEADLINE_ANY
     text = _CONTROL.sub("", args.get("sok", ""))[:queries.SEARCH_MAX_LENGTH].strip()
     programme_id = args.get("bidragsform", type=int) if GRANT_APPLICATION in types else None
     return Filters(case_type=case_type, state=state, assigned=assigned, text=text, sort=sort,
-                   programme_id=programme_id if programme_id and programme_id > 0 else None)
+                   programme_id=programme_id if programme_id and programme_id > 0 else None,
+                   deadline=deadline, today=today_local())
 
 
 def _filter_args(filters: Filters) -> dict[str, str]:
     """The filters as query-string arguments (for page links and the export)."""
     args = {"typ": filters.case_type or "", "status": filters.state,
             "tilldelad": filters.assigned, "sok": filters.text, "sortera": filters.sort,
-            "bidragsform": str(filters.programme_id or "")}
+            "bidragsform": str(filters.programme_id or ""),
+            "frist": filters.deadline if filters.deadline != queries.DEADLINE_ANY else ""}
     return {k: v for k, v in args.items() if v}
 
 
@@ -138,7 +145,7 @@ def queue():
         state_choices=_state_choices(types), counts=counts, form=form, case_url=case_url,
         programmes=(db.session.scalars(queries.programmes()).all()
                     if GRANT_APPLICATION in types else []),
-        queries=queries, state_member=_state_member,
+        queries=queries, state_member=_state_member, today=filters.today,
         state_label=lambda t, s: str(_state_member(t, s).label))
 
 
@@ -150,7 +157,7 @@ def assign():
     form.officer.choices = _officer_choices()
     back = url_for(".queue", **{k: v for k, v in request.args.items()
                                 if k in ("typ", "status", "tilldelad", "sok", "sortera", "bidragsform",
-                                         "sida")})
+                                         "frist", "sida")})
     if not form.validate():
         flash(_("Formuläret hade gått ut. Försök igen."), "error")
         return redirect(back)
@@ -208,14 +215,14 @@ def export_xlsx():
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Ärenden"))
     sheet.append([_("Ärendenummer"), _("Typ"), _("Rubrik"), _("Förening"), _("Status"),
-                  _("Inkommen"), _("Handläggare")])
+                  _("Inkommen"), _("Handläggare"), _("Frist")])
     for row in rows:
         state = _state_member(row.case_type, row.state)
         submitted = to_local(row.submitted_at).replace(tzinfo=None) if row.submitted_at else None
         sheet.append([_text(sheet, row.number), _text(sheet, labels.get(row.case_type, "")),
                       _text(sheet, row.subject), _text(sheet, row.association_name),
                       _text(sheet, str(state.label)), submitted,
-                      _text(sheet, row.officer_name)])
+                      _text(sheet, row.officer_name), row.deadline])
     body = BytesIO()
     book.save(body)
     return Response(body.getvalue(), mimetype="application/vnd.openxmlformats-officedocument."

@@ -1,19 +1,27 @@
 """Grant forms: programme administration (the application steps come with the applications)."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, FieldList, FormField, RadioField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, ValidationError
 
 from lokapp.associations.forms import UPLOAD_HINT, MultiCheckboxField, WholeNumberField
+from lokapp.core.completions import DEFAULT_DAYS, GRANT_MAX_DAYS, deadline_error
 from lokapp.core.forms import BaseForm, long_text_field, text_field
+from lokapp.core.time import today_local
 from lokapp.grants.amounts import AmountField
 from lokapp.grants.forms_formulas import FormulaProgrammeFields
 from lokapp.grants.models import (
+    CRITERION_DESCRIPTION_MAX,
     KEY_MAX,
     LINE_MAX,
+    MAX_SCORE_LIMIT,
     NAME_MAX,
+    SCORE_COMMENT_MAX,
+    WEIGHT_LIMIT,
     AppealRoute,
     BudgetLineKind,
     Eligibility,
@@ -279,14 +287,41 @@ class DecisionForm(BaseForm):
         return valid
 
 
+class DeadlineField(DateField):
+    """A date typed as ÅÅÅÅ-MM-DD, with a Swedish message for anything else."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and (valuelist[0] or "").strip():
+            try:
+                self.data = date.fromisoformat(valuelist[0].strip())
+            except ValueError:
+                self.data = None
+                raise ValueError(_l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel %(date)s.",
+                                    date=(today_local() + timedelta(days=DEFAULT_DAYS))
+                                    .isoformat())) from None
+        else:
+            self.data = None
+
+
 class CompletionForm(BaseForm):
     message = long_text_field(_l("Vad behöver kompletteras?"), max_length=3000,
                               description=_l("Skriv så att föreningen förstår vad som saknas. "
                                              "Texten mejlas och sparas i ärendet."))
-    deadline = DateField(_l("Sista dag att komplettera"),
-                         validators=[DataRequired(message=_l("Fyll i sista dag, till exempel "
-                                                             "2026-12-15."))],
-                         description=_l("Till exempel 2026-12-15."))
+    deadline = DeadlineField(_l("Sista dag att komplettera"),
+                             description=_l("Skriv datumet som ÅÅÅÅ-MM-DD. Högst %(days)d "
+                                            "dagar fram.", days=GRANT_MAX_DAYS))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.deadline.data is None and not self.is_submitted():
+            self.deadline.data = today_local() + timedelta(days=DEFAULT_DAYS)
+
+    def validate_deadline(self, field) -> None:
+        if field.errors:  # unreadable: the field's own message says how to write it
+            return
+        error = deadline_error(field.data)
+        if error:
+            raise ValidationError(error)
 
 
 class PayoutExportForm(BaseForm):
@@ -296,3 +331,47 @@ class PayoutExportForm(BaseForm):
                                                        ("csv", _l("CSV (semikolonseparerad)"))],
                              default="xlsx", validators=[DataRequired()])
     include_exported = BooleanField(_l("Ta med rader som redan har exporterats"))
+
+
+# --- scoring ------------------------------------------------------------------------------------
+
+class CriterionForm(BaseForm):
+    """A scoring criterion (bedömningskriterium) of a programme."""
+
+    name_sv = text_field(_l("Kriterium"), max_length=LINE_MAX,
+                         description=_l("Till exempel Delaktighet."))
+    name_en = text_field(_l("Kriterium på engelska"), max_length=LINE_MAX, required=False)
+    description_sv = long_text_field(
+        _l("Vad bedöms?"), max_length=CRITERION_DESCRIPTION_MAX, required=False,
+        description=_l("Skriv vad som ger höga poäng, så att handläggarna bedömer lika."))
+    max_score = WholeNumberField(_l("Högsta poäng"), default=5,
+                                 validators=[DataRequired(message=_l("Fyll i högsta poäng.")),
+                                             NumberRange(min=1, max=MAX_SCORE_LIMIT, message=_l(
+                                                 "Högsta poäng ska vara mellan 1 och "
+                                                 "%(max)d.", max=MAX_SCORE_LIMIT))])
+    weight = WholeNumberField(_l("Vikt"), default=1,
+                              description=_l("Poängen multipliceras med vikten i totalen."),
+                              validators=[DataRequired(message=_l("Fyll i vikten.")),
+                                          NumberRange(min=1, max=WEIGHT_LIMIT, message=_l(
+                                              "Vikten ska vara mellan 1 och %(max)d.",
+                                              max=WEIGHT_LIMIT))])
+
+
+class ScoresForm(BaseForm):
+    """The officer's scores; :func:`scores_form` adds a score and a comment per criterion."""
+
+
+def scores_form(criteria, **kwargs) -> ScoresForm:
+    """Fields ``s<id>`` (empty, or 0 … max) and ``c<id>`` (comment) per criterion."""
+    fields = {}
+    for criterion in criteria:
+        choices = [("", _l("Inte bedömd"))] + [(str(n), str(n))
+                                                for n in range(criterion.max_score + 1)]
+        fields[f"s{criterion.id}"] = SelectField(
+            _l("Poäng för %(name)s (0–%(max)d)", name=criterion.name, max=criterion.max_score),
+            choices=choices, default="", validate_choice=True)
+        fields[f"c{criterion.id}"] = long_text_field(
+            _l("Kommentar till %(name)s", name=criterion.name), max_length=SCORE_COMMENT_MAX,
+            required=False)
+    form_cls = type("CriteriaScoresForm", (ScoresForm,), fields)
+    return form_cls(**kwargs)

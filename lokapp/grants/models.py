@@ -33,6 +33,11 @@ KEY_MAX = 40
 LINE_MAX = 200
 # Larger amounts are typing mistakes, not grants (the city's whole grant budget is smaller).
 ABSURD_AMOUNT_SEK = 100_000_000
+# Scoring criteria: a scale of 1 … MAX_SCORE_LIMIT points, weights 1 … WEIGHT_LIMIT.
+MAX_SCORE_LIMIT = 10
+WEIGHT_LIMIT = 10
+CRITERION_DESCRIPTION_MAX = 1000
+SCORE_COMMENT_MAX = 2000
 
 
 class Eligibility(RichStrEnum):
@@ -141,6 +146,10 @@ class GrantProgramme(db.Model):
         order_by="GrantQuestion.position, GrantQuestion.id")
     budgets: Mapped[list[GrantBudget]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", order_by="GrantBudget.year")
+    # All criteria, also retired ones that keep their scores (see ``active_criteria``).
+    criteria: Mapped[list[GrantCriterion]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan",
+        order_by="GrantCriterion.position, GrantCriterion.id")
 
     __table_args__ = (
         CheckConstraint("max_amount_sek IS NULL OR max_amount_sek > 0", name="max_amount"),
@@ -166,6 +175,10 @@ class GrantProgramme(db.Model):
     def description(self) -> str:
         return self.description_en if _english() and self.description_en \
             else self.description_sv
+
+    @property
+    def active_criteria(self) -> list[GrantCriterion]:
+        return [c for c in self.criteria if c.is_active]
 
     def is_open_on(self, day: date) -> bool:
         if not self.is_active:
@@ -205,6 +218,61 @@ class GrantQuestion(db.Model):
     @property
     def label(self) -> str:
         return self.label_en if _english() and self.label_en else self.label_sv
+
+
+class GrantCriterion(db.Model):
+    """A bedömningskriterium: officers score each application against it from 0 to
+    ``max_score``; the weighted total is the sum of score × ``weight``. A criterion that has
+    scores is retired (``is_active`` false) instead of deleted, so the scores stay."""
+
+    __tablename__ = "grant_criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_programmes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name_sv: Mapped[str] = mapped_column(String(LINE_MAX))
+    name_en: Mapped[str] = mapped_column(String(LINE_MAX), default="")
+    description_sv: Mapped[str] = mapped_column(String(CRITERION_DESCRIPTION_MAX), default="")
+    max_score: Mapped[int] = mapped_column(Integer)
+    weight: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    programme: Mapped[GrantProgramme] = relationship(back_populates="criteria")
+
+    __table_args__ = (
+        CheckConstraint(f"max_score >= 1 AND max_score <= {MAX_SCORE_LIMIT}", name="max_score"),
+        CheckConstraint(f"weight >= 1 AND weight <= {WEIGHT_LIMIT}", name="weight"),
+    )
+
+    @property
+    def name(self) -> str:
+        return self.name_en if _english() and self.name_en else self.name_sv
+
+
+class GrantScore(db.Model):
+    """One officer's score of one application against one criterion (0 … max_score), with
+    an optional comment. Part of the equal-treatment data; frozen once the case is decided."""
+
+    __tablename__ = "grant_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_applications.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_criteria.id", ondelete="RESTRICT"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    criterion: Mapped[GrantCriterion] = relationship()
+    officer: Mapped[Any] = relationship("User")
+
+    __table_args__ = (
+        UniqueConstraint("application_id", "criterion_id", "officer_id"),
+        CheckConstraint("score >= 0", name="score"),
+    )
 
 
 class GrantBudget(db.Model):

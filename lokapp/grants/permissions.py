@@ -32,6 +32,8 @@ from lokapp.grants.models import GrantApplication, Outcome
 APPLY_ROLES = frozenset({AssociationRole.ADMINISTRATOR.value, AssociationRole.CHAIR.value,
                          AssociationRole.TREASURER.value, AssociationRole.GRANT_MANAGER.value})
 EDITABLE_STATES = frozenset({"draft", "needs_completion"})
+# While the case is open its scores may change; after the decision (or a withdrawal) never.
+SCORING_STATES = frozenset({"submitted", "in_review", "needs_completion", "proposed"})
 
 _NOT_MEMBER = _l("Du företräder inte den här föreningen.")
 _NOT_APPLICANT = _l("Bara föreningens administratör, ordförande, kassör eller bidragsansvarig "
@@ -197,6 +199,18 @@ def can_reply(user: Any, case: Case) -> Decision:
     if case.number is None:
         return Decision(False)
     return _applicant(user, case.association_id)
+
+
+@permission("grants.score")
+def can_score(user: Any, case: Case) -> Decision:
+    """Score the application against the programme's criteria: whoever may handle the case,
+    until it is decided."""
+    decision = can_handle(user, case)
+    if not decision:
+        return decision
+    if str(case.state) not in SCORING_STATES:
+        return Decision(False, str(_l("Poängen kan inte ändras efter beslutet.")))
+    return Decision(True)
 
 
 @permission("grants.mark_paid")

@@ -2,8 +2,9 @@
 
 Run by the demo (``flask lok demo``) and by ``flask lok grants-seed`` in a new installation;
 administrators change everything afterwards. Idempotent, keyed on ``key``: an existing
-programme is left as the administrators made it. Amounts are realistic for a city of
-Västerås's size, not the city's actual figures – the administrator sets those.
+programme is left as the administrators made it (its questions and scoring criteria too).
+Amounts are realistic for a city of Västerås's size, not the city's actual figures – the
+administrator sets those.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from lokapp.grants.models import (
     Eligibility,
     FormulaKind,
     GrantBudget,
+    GrantCriterion,
     GrantProgramme,
     GrantQuestion,
     QuestionKind,
@@ -25,6 +27,35 @@ from lokapp.grants.models import (
 )
 
 Q = QuestionKind
+
+# Scoring criteria (name, English name, what is assessed, highest score, weight). The LÖK
+# project grant follows the agreement's four principles (seeds/003: dialog och samverkan,
+# mångfald och förnyelse, långsiktighet och kvalitet, öppenhet och tillgänglighet) plus a
+# realistic budget; the event grant asks who the event is for and whether it can be done.
+_LOK_PROJECT_CRITERIA = [
+    ("Dialog och samverkan", "Dialogue and cooperation",
+     "Samverkar projektet med andra föreningar, staden eller invånare? Höga poäng när "
+     "parterna planerar och genomför projektet tillsammans.", 5, 2),
+    ("Mångfald och förnyelse", "Diversity and renewal",
+     "Når projektet nya grupper eller prövar nya arbetssätt? Höga poäng när fler kan "
+     "delta och engagera sig.", 5, 2),
+    ("Långsiktighet och kvalitet", "Long-term impact and quality",
+     "Finns en plan för vad som händer efter projektet och hur resultatet följs upp?", 5, 1),
+    ("Öppenhet och tillgänglighet", "Openness and accessibility",
+     "Är verksamheten öppen för alla och tillgänglig, till exempel för personer med "
+     "funktionsnedsättning och på flera språk?", 5, 1),
+    ("Rimlig budget", "Reasonable budget",
+     "Står kostnaderna i proportion till aktiviteterna och finns en egen insats?", 5, 1),
+]
+_EVENT_CRITERIA = [
+    ("Öppet för alla", "Open to everyone",
+     "Är arrangemanget öppet för allmänheten, gratis eller billigt och tillgängligt?", 5, 2),
+    ("Nytta för Västerås", "Benefit for Västerås",
+     "Bidrar arrangemanget till ett levande Västerås, till exempel i en stadsdel med få "
+     "arrangemang?", 5, 1),
+    ("Genomförbarhet och budget", "Feasibility and budget",
+     "Är planen och budgeten realistiska för arrangemangets storlek?", 5, 1),
+]
 
 
 def _programmes(year: int) -> list[dict]:
@@ -88,6 +119,7 @@ def _programmes(year: int) -> list[dict]:
             "has_budget_table": True, "follow_up_required": True, "follow_up_days": 365,
             "handling_days": 60, "appeal_route": AppealRoute.LAGLIGHETSPROVNING,
             "required_attachments": ["Projektplan"],
+            "criteria": _LOK_PROJECT_CRITERIA,
             "questions": [
                 (Q.SHORT_TEXT, "Projektets namn", "", True, []),
                 (Q.LONG_TEXT, "Syfte och mål", "Vad vill ni uppnå och för vilka?", True, []),
@@ -108,6 +140,7 @@ def _programmes(year: int) -> list[dict]:
             "max_amount_sek": 50_000, "pot": 800_000, "delegation": 25_000,
             "has_budget_table": True, "follow_up_required": True, "follow_up_days": 120,
             "handling_days": 30, "required_attachments": [],
+            "criteria": _EVENT_CRITERIA,
             "questions": [
                 (Q.SHORT_TEXT, "Arrangemangets namn", "", True, []),
                 (Q.DATE, "Datum för arrangemanget", "", True, []),
@@ -164,12 +197,17 @@ def seed_programmes(year: int | None = None) -> list[str]:
         if db.session.scalar(select(GrantProgramme.id).where(GrantProgramme.key == spec["key"])):
             continue
         questions, pot = spec.pop("questions"), spec.pop("pot", None)
+        criteria = spec.pop("criteria", [])
         spec["delegation_limit_sek"] = spec.pop("delegation", None)
         programme = GrantProgramme(**spec)
         for position, (kind, label, help_text, required, choices) in enumerate(questions):
             programme.questions.append(GrantQuestion(
                 position=position, kind=kind, label_sv=label, help_sv=help_text,
                 is_required=required, choices=choices))
+        for position, (name, name_en, description, max_score, weight) in enumerate(criteria):
+            programme.criteria.append(GrantCriterion(
+                position=position, name_sv=name, name_en=name_en, description_sv=description,
+                max_score=max_score, weight=weight, is_active=True))
         if pot is not None:
             programme.budgets.append(GrantBudget(year=year, amount_sek=pot, committed_sek=0))
         db.session.add(programme)

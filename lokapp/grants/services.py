@@ -25,6 +25,12 @@ from lokapp.associations.models import Association, Category, MemberCount
 from lokapp.associations.status import compute_status
 from lokapp.core import audit
 from lokapp.core.cases import open_case, submit
+from lokapp.core.completions import (
+    CompletionRequest,
+    answer_open_requests,
+    deadline_error,
+    record_request,
+)
 from lokapp.core.mail import queue_mail
 from lokapp.core.time import to_local, today_local, utcnow
 from lokapp.core.uploads import store_upload
@@ -395,6 +401,8 @@ def submit_application(application: GrantApplication, user: Any) -> None:
     if not resubmitted:
         application.snapshot = snapshot_of(association, to_local(utcnow()).year)
     submit(case, user)
+    if resubmitted:
+        answer_open_requests(case)
     audit.record("grant_application.submitted", application, actor=user, number=case.number,
                  requested_sek=application.requested_sek)
     if case.applicant is not None and not case.applicant.is_disabled:
@@ -440,14 +448,18 @@ def assign_to_me(application: GrantApplication, user: Any) -> None:
 
 
 def request_completion(application: GrantApplication, user: Any, *, message: str,
-                       deadline: date) -> None:
-    """Ask the applicant to complete the application by ``deadline``; they change the
-    application and submit it again."""
-    if deadline < today_local():
-        raise GrantError(_("Sista dag för kompletteringen kan inte ha passerat."))
-    note = _("%(message)s\n\nSvara senast %(date)s.", message=message.strip(),
+                       deadline: date) -> CompletionRequest:
+    """Ask the applicant to complete the application by ``deadline`` (after today, at most
+    90 days ahead); they change the application and submit it again. The request is stored
+    (the queue shows its deadline, ``flask lok remind-deadlines`` reminds before it)."""
+    error = deadline_error(deadline)
+    if error:
+        raise GrantError(error)
+    message = message.strip()
+    note = _("%(message)s\n\nSvara senast %(date)s.", message=message,
              date=deadline.isoformat())
     apply(application.case, "request_completion", user, note=note)
+    request = record_request(application.case, user, message, deadline)
     audit.record("grant_application.completion_requested", application, actor=user,
                  deadline=deadline.isoformat())
     case = application.case
@@ -455,14 +467,16 @@ def request_completion(application: GrantApplication, user: Any, *, message: str
         from lokapp.auth.services import absolute_url
 
         queue_mail(to=case.applicant.email,
-                   subject=_("Komplettera ansökan %(number)s", number=case.number),
+                   subject=_("Komplettera ansökan %(number)s senast %(date)s",
+                             number=case.number, date=deadline.isoformat()),
                    template="mail/grant_completion",
                    context={"name": case.applicant.name, "number": case.number,
                             "programme": application.programme.name_sv,
-                            "message": message.strip(), "deadline": deadline.isoformat(),
+                            "message": message, "deadline": deadline.isoformat(),
                             "link": absolute_url("grants.application",
                                                  application_id=application.id)},
                    related=("cases", case.id))
+    return request
 
 
 def _checked_decision(application: GrantApplication, outcome: Outcome, amount_sek: int | None,

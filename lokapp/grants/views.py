@@ -5,6 +5,7 @@ Public          /bidrag                          open programmes, rules, dates, 
 Administrators  /bidrag/admin                    programmes
                 /bidrag/admin/ny                 new programme
                 /bidrag/admin/<id>               edit, questions, yearly budget
+                /bidrag/admin/<id>/kriterier     scoring criteria (add, remove: POST)
                 /bidrag/<key>/beviljade/<year>   granted associations, amounts, median time
 Applicants      /bidrag/<key>/ansok              start an application (or copy last year's)
                 /bidrag/ansokningar/<id>/fragor  step 1: the programme's questions
@@ -16,6 +17,8 @@ Parties         /bidrag/ansokningar/<id>         the application: state and the 
 Grant officers  /bidrag/handlaggning             submitted grant applications
                 /bidrag/handlaggning/<id>        the case page: history, assign, completion,
                                                  decision or proposal, confirm or return
+                /bidrag/handlaggning/<id>/poang  the officer's scores per criterion (POST)
+                /bidrag/handlaggning/bidragsformer/<id>/poang.csv   all scores, for staff
 
 Every step is its own form and route and saves on the server; Back is a link, so the steps
 work without JavaScript.
@@ -42,13 +45,14 @@ from lokapp.associations.models import Association, Category
 from lokapp.auth.models import AssociationMember
 from lokapp.core.access import login_required, object_rule, public, role_required
 from lokapp.core.cases import history_for
+from lokapp.core.completions import open_request
 from lokapp.core.forms import EmptyForm
 from lokapp.core.permissions import check, require
 from lokapp.core.time import to_local, today_local, utcnow
 from lokapp.core.uploads import UploadError
 from lokapp.core.workflow import CaseActionForm
 from lokapp.extensions import db
-from lokapp.grants import follow_up_views, formulas, queries, services
+from lokapp.grants import follow_up_views, formulas, queries, scoring, services
 from lokapp.grants import letters as grant_letters
 from lokapp.grants import payouts as payout_services
 from lokapp.grants import permissions as _permissions  # noqa: F401 - registers predicates
@@ -59,6 +63,7 @@ from lokapp.grants.forms import (
     AttachmentForm,
     BudgetForm,
     CompletionForm,
+    CriterionForm,
     DecisionForm,
     PayoutExportForm,
     ProgrammeForm,
@@ -68,6 +73,7 @@ from lokapp.grants.forms import (
     answers_form,
     fill_answers,
     lines_of,
+    scores_form,
 )
 from lokapp.grants.forms_formulas import (
     OCCASION_ROWS_EXTRA,
@@ -82,6 +88,7 @@ from lokapp.grants.models import (
     Eligibility,
     FormulaKind,
     GrantApplication,
+    GrantCriterion,
     GrantPayout,
     GrantProgramme,
     GrantQuestion,
@@ -205,7 +212,8 @@ def admin_programme(programme_id: int):
         _fill(form, programme)
     return render_template("grants/admin_programme_form.html", form=form, programme=programme,
                            question_form=QuestionForm(formdata=None),
-                           budget_form=BudgetForm(formdata=None, year=today_local().year))
+                           budget_form=BudgetForm(formdata=None, year=today_local().year),
+                           criterion_form=_criterion_form(formdata=None))
 
 
 @bp.post("/admin/<int:programme_id>/fragor")
@@ -223,7 +231,8 @@ def admin_add_question(programme_id: int):
         return redirect(url_for(".admin_programme", programme_id=programme.id) + "#fragor")
     return render_template("grants/admin_programme_form.html", form=_filled(programme),
                            programme=programme, question_form=form,
-                           budget_form=BudgetForm(formdata=None, year=today_local().year)), 400
+                           budget_form=BudgetForm(formdata=None, year=today_local().year),
+                           criterion_form=_criterion_form(formdata=None)), 400
 
 
 @bp.post("/admin/<int:programme_id>/fragor/<int:question_id>/ta-bort")
@@ -254,7 +263,7 @@ def admin_set_budget(programme_id: int):
             form.amount.errors = [str(error)]
     return render_template("grants/admin_programme_form.html", form=_filled(programme),
                            programme=programme, question_form=QuestionForm(formdata=None),
-                           budget_form=form), 400
+                           budget_form=form, criterion_form=_criterion_form(formdata=None)), 400
 
 
 def _filled(programme: GrantProgramme) -> ProgrammeForm:
@@ -274,9 +283,11 @@ def application(application_id: int):
     history = db.session.scalars(history_for(application.case)).all()
     missing = services.missing_for_submit(application) \
         if application.case.state in ("draft", "needs_completion") else []
+    completion = open_request(application.case) \
+        if application.case.state == "needs_completion" else None
     return render_template("grants/application.html", application=application,
                            programme=application.programme, history=history, missing=missing,
-                           first_step=_first_step(application))
+                           first_step=_first_step(application), completion=completion)
 
 
 # --- the applicant's steps ------------------------------------------------------------------------
@@ -697,7 +708,7 @@ def _officer_application(application_id: int) -> GrantApplication:
 
 
 def _render_case(application: GrantApplication, *, decision_form=None, completion_form=None,
-                 status: int = 200):
+                 score_form=None, status: int = 200):
     from lokapp.grants.permissions import delegation_of, disqualified
 
     case = application.case
@@ -718,7 +729,8 @@ def _render_case(application: GrantApplication, *, decision_form=None, completio
         if payout else [],
         decision_form=decision_form or DecisionForm(
             formdata=None, amount=formulas.default_decision_amount(application)),
-        completion_form=completion_form or CompletionForm(formdata=None)), status
+        completion_form=completion_form or CompletionForm(formdata=None),
+        **_scoring_context(application, score_form)), status
 
 
 @bp.get("/handlaggning/<int:application_id>")
@@ -927,3 +939,112 @@ def mark_payout_paid(payout_id: int):
     flash(_("Utbetalningen %(reference)s är markerad som betald.",
             reference=payout.reference), "success")
     return redirect(url_for("grants.payouts"))
+
+
+# --- scoring against the programme's criteria ---------------------------------------------------
+
+def _criterion_form(**kwargs) -> CriterionForm:
+    # The prefix keeps its field ids apart from the programme form's on the same page.
+    return CriterionForm(prefix="kriterium", **kwargs)
+
+
+@bp.post("/admin/<int:programme_id>/kriterier")
+@role_required("admin")
+def admin_add_criterion(programme_id: int):
+    programme = db.get_or_404(GrantProgramme, programme_id)
+    form = _criterion_form()
+    if form.validate_on_submit():
+        try:
+            scoring.add_criterion(programme, name_sv=form.name_sv.data,
+                                  name_en=form.name_en.data or "",
+                                  description_sv=form.description_sv.data or "",
+                                  max_score=form.max_score.data, weight=form.weight.data,
+                                  actor=current_user)
+            db.session.commit()
+        except services.GrantError as error:
+            db.session.rollback()
+            form.max_score.errors = [str(error)]
+        else:
+            flash(_("Kriteriet är tillagt."), "success")
+            return redirect(url_for(".admin_programme", programme_id=programme.id)
+                            + "#kriterier")
+    return render_template("grants/admin_programme_form.html", form=_filled(programme),
+                           programme=programme, question_form=QuestionForm(formdata=None),
+                           budget_form=BudgetForm(formdata=None, year=today_local().year),
+                           criterion_form=form), 400
+
+
+@bp.post("/admin/<int:programme_id>/kriterier/<int:criterion_id>/ta-bort")
+@role_required("admin")
+def admin_remove_criterion(programme_id: int, criterion_id: int):
+    criterion = db.first_or_404(select(GrantCriterion).where(
+        GrantCriterion.id == criterion_id, GrantCriterion.programme_id == programme_id,
+        GrantCriterion.is_active.is_(True)))
+    if EmptyForm().validate_on_submit():
+        deleted = scoring.remove_criterion(criterion, current_user)
+        db.session.commit()
+        flash(_("Kriteriet är borttaget.") if deleted else
+              _("Kriteriet används inte längre. Poäng som redan är satta finns kvar i "
+                "ärendena och i exporten."), "success")
+    return redirect(url_for(".admin_programme", programme_id=programme_id) + "#kriterier")
+
+
+def _scoring_context(application: GrantApplication, form=None) -> dict:
+    """The criteria, every officer's sheet and the current officer's form (prefilled); and
+    the open completion request's deadline."""
+    criteria = scoring.criteria_for(application)
+    scores = scoring.scores_of(application)
+    sheets = scoring.sheets(criteria, scores)
+    can_score = bool(criteria) and bool(check("grants.score", current_user, application.case))
+    if form is None and can_score:
+        active = [c for c in criteria if c.is_active]
+        form = scores_form(active, formdata=None)
+        own = next((s for s in sheets if s.officer_id == current_user.id), None)
+        for criterion in active:
+            score = own.scores.get(criterion.id) if own else None
+            form[f"s{criterion.id}"].data = str(score.score) if score else ""
+            form[f"c{criterion.id}"].data = score.comment if score else ""
+    open_completion = open_request(application.case) \
+        if application.case.state == "needs_completion" else None
+    return {"criteria": criteria, "score_sheets": sheets, "can_score": can_score,
+            "score_form": form, "score_max": scoring.weighted_max(criteria),
+            "scores_locked": not scoring.is_open_for_scoring(application),
+            "open_completion": open_completion, "today": today_local()}
+
+
+@bp.post("/handlaggning/<int:application_id>/poang")
+@role_required("officer", "supervisor")
+def score(application_id: int):
+    application = _officer_application(application_id)
+    require(check("grants.score", current_user, application.case))
+    active = [c for c in scoring.criteria_for(application) if c.is_active]
+    form = scores_form(active)
+    if form.validate_on_submit():
+        entries = {c.id: scoring.ScoreInput(
+            score=int(form[f"s{c.id}"].data) if form[f"s{c.id}"].data not in (None, "")
+            else None, comment=form[f"c{c.id}"].data or "") for c in active}
+        try:
+            scoring.save_scores(application, current_user, entries)
+            db.session.commit()
+        except services.GrantError as error:
+            db.session.rollback()
+            application = db.get_or_404(GrantApplication, application_id)
+            form.form_errors.append(str(error))
+        else:
+            flash(_("Dina poäng är sparade."), "success")
+            return redirect(url_for(".officer_case", application_id=application.id)
+                            + "#poang")
+    return _render_case(application, score_form=form, status=400)
+
+
+@bp.get("/handlaggning/bidragsformer/<int:programme_id>/poang.csv")
+@role_required("officer", "supervisor")
+def scores_export(programme_id: int):
+    _officer()
+    programme = db.get_or_404(GrantProgramme, programme_id)
+    response = Response(scoring.scores_csv(programme), mimetype="text/csv; charset=utf-8")
+    stamp = to_local(utcnow()).strftime("%Y-%m-%d")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="bedomningar-{programme.key}-{stamp}.csv"')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

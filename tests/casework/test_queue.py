@@ -270,9 +270,10 @@ def test_export_contains_the_filtered_list(client, login_as, make_case, make_ass
     assert response.mimetype.endswith("spreadsheetml.sheet")
     rows = list(load_workbook(BytesIO(response.data)).active.iter_rows(values_only=True))
     assert rows[0] == ("Ärendenummer", "Typ", "Rubrik", "Förening", "Status", "Inkommen",
-                       "Handläggare")
+                       "Handläggare", "Frist")
     assert len(rows) == 2
-    number, _type, subject, association, state, submitted, officer = rows[1]
+    number, _type, subject, association, state, submitted, officer, deadline = rows[1]
+    assert deadline is None  # no completion requested
     assert (number, subject, association, state, officer) == (
         mine.number, "Exportera mig", "Exportklubben", "Inkommen", me.name)
     assert submitted is not None
