@@ -40,6 +40,7 @@ from lokapp.bookings.season_permissions import (
     can_manage_rounds,
     window_is_open,
 )
+from lokapp.bookings.services import BookingError
 from lokapp.bookings.views import bp
 from lokapp.core.access import object_rule, public, role_required
 from lokapp.core.forms import EmptyForm
@@ -333,7 +334,7 @@ def season_publish(round_id: int):
         abort(400)
     try:
         result = seasons.publish_round(season_round, _user())
-    except (seasons.SeasonError, WorkflowError) as error:
+    except (seasons.SeasonError, WorkflowError, BookingError) as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for(".season_allocation", round_id=round_id))

@@ -550,7 +550,16 @@ def hours_per_association(applications: list[SeasonApplication]) -> list[Associa
 
 # --- allocating ----------------------------------------------------------------------------------
 
+def lock_round(season_round: SeasonRound) -> None:
+    """Write what is pending, then re-read the round under a row lock (``FOR UPDATE``), so
+    two officers allocating or publishing at once take turns and the second sees what the
+    first did. SQLite serialises writing transactions anyway (``BEGIN IMMEDIATE``)."""
+    db.session.flush()
+    db.session.refresh(season_round, attribute_names=["state"], with_for_update=True)
+
+
 def _require_open(season_round: SeasonRound) -> None:
+    lock_round(season_round)
     if season_round.state != RoundState.OPEN:
         raise SeasonError(_("Omgången är publicerad. Fördelningen kan inte ändras längre."))
 
@@ -699,6 +708,7 @@ def publish_round(season_round: SeasonRound, user: Any, *, limit: int = PUBLISH_
     transaction (the caller commits); what a call did is never done again.
     """
     now = now or utcnow()
+    lock_round(season_round)
     if season_round.state == RoundState.PUBLISHED:
         raise SeasonError(_("Resultatet är redan publicerat."))
     if to_day(now) <= season_round.applications_close_on:
