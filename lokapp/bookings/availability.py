@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from lokapp.bookings.models import (
@@ -194,12 +194,58 @@ ACCESSIBILITY_COLUMNS = {"step_free": Premises.is_step_free,
                          "accessible_toilet": Premises.has_accessible_toilet}
 
 
-def search(criteria: Criteria, *, now: datetime | None = None) -> list[Premises]:
-    """Published premises matching the criteria; with a time, only those open and free then
-    (and bookable under their rules for that date and length)."""
+PER_PAGE = 25
+
+
+@dataclass
+class ResultPage:
+    """One page of search results: ``items`` and where they are among ``total``."""
+
+    items: list[Premises]
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+
+def search_page(criteria: Criteria, page: int = 1, *, per_page: int = PER_PAGE,
+                now: datetime | None = None) -> ResultPage:
+    """One page of :func:`search` (``page`` is clamped to the pages there are).
+
+    Without a time the database counts and pages; with a time every candidate is checked
+    (its hours, blackouts and bookings – a few queries whatever their number) and the list is
+    paged here. Either way a page costs the same number of queries and renders ``per_page``
+    premises at most.
+    """
+    if criteria.has_time:
+        found = search(criteria, now=now)
+        total = len(found)
+        page = max(1, min(page, max(1, -(-total // per_page))))
+        items = found[(page - 1) * per_page:page * per_page]
+        return ResultPage(items, total, page, per_page)
+    query = _matching(criteria)
+    total = db.session.scalar(select(func.count()).select_from(
+        query.with_only_columns(Premises.id).order_by(None).subquery())) or 0
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return ResultPage(items, total, page, per_page)
+
+
+def _matching(criteria: Criteria):
+    """``select(Premises)``: published premises matching everything but the time, by name."""
     from lokapp.bookings.models import Equipment, PremisesEquipment
 
-    now = now or utcnow()
     query = select(Premises).where(Premises.is_published).order_by(Premises.name, Premises.id)
     if criteria.attendees:
         query = query.where(Premises.capacity >= criteria.attendees)
@@ -214,6 +260,14 @@ def search(criteria: Criteria, *, now: datetime | None = None) -> list[Premises]
             query = query.where(select(PremisesEquipment.premises_id).where(
                 PremisesEquipment.premises_id == Premises.id,
                 PremisesEquipment.item == feature).exists())
+    return query
+
+
+def search(criteria: Criteria, *, now: datetime | None = None) -> list[Premises]:
+    """Published premises matching the criteria; with a time, only those open and free then
+    (and bookable under their rules for that date and length)."""
+    now = now or utcnow()
+    query = _matching(criteria)
     if criteria.has_time:
         query = query.options(selectinload(Premises.opening_hours),
                               selectinload(Premises.blackouts))

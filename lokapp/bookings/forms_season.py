@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from lokapp.associations.models import AgeBand, Gender
 from lokapp.bookings.forms import (
@@ -100,7 +100,7 @@ class WishForm(BaseForm):
                          validators=[InputRequired(message=_l("Välj hur länge."))])
     premises = SelectField(_l("Lokal i första hand"),
                            validators=[InputRequired(message=_l("Välj en lokal."))])
-    alt_premises = SelectField(_l("Lokal i andra hand"),
+    alt_premises = SelectField(_l("Lokal i andra hand"), default="",
                                description=_l("Om förstahandsvalet inte går att få."))
     activity = text_field(_l("Verksamhet"), max_length=ACTIVITY_MAX,
                           description=_l("Till exempel ”Fotbollsträning P12”."))
@@ -145,10 +145,10 @@ class WishForm(BaseForm):
 
 for _i, _band in enumerate(AgeBand):
     for _j, _gender in enumerate(Gender):
+        # Digits only (so never negative), at most seven of them.
         setattr(WishForm, participant_field_name(_i, _j), WholeNumberField(
             _l("%(band)s, %(gender)s", band=_band.label, gender=_gender.label),
-            validators=[Optional(), NumberRange(min=0, max=100000, message=_l(
-                "Skriv ett antal mellan 0 och 100000."))]))
+            validators=[Optional()]))
 
 
 class AllocateForm(BaseForm):

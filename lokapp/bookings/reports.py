@@ -299,9 +299,10 @@ class Utilisation:
         return len(set().union(*(r.association_ids for r in self.rows)))
 
 
-def _open_interval(calendar: Calendar, day: date) -> tuple[datetime, datetime] | None:
+def _open_interval(calendar: Calendar, day: date, instant=at
+                   ) -> tuple[datetime, datetime] | None:
     span = calendar.open_span(day)
-    return None if span is None else (at(day, span[0]), at(day, span[1]))
+    return None if span is None else (instant(day, span[0]), instant(day, span[1]))
 
 
 def utilisation(first: date, last: date) -> Utilisation:
@@ -320,9 +321,17 @@ def utilisation(first: date, last: date) -> Utilisation:
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     uses: dict[int, PremisesUse] = {}
     open_times: dict[int, dict[date, tuple[datetime, datetime]]] = {}
+    instants: dict[tuple[date, int], datetime] = {}
+
+    def instant(day: date, minute: int) -> datetime:
+        """``at()`` once per local day and minute: most premises share their hours."""
+        if (day, minute) not in instants:
+            instants[day, minute] = at(day, minute)
+        return instants[day, minute]
+
     for place in premises:
         calendar = Calendar(place)
-        spans = {day: span for day in days if (span := _open_interval(calendar, day))}
+        spans = {day: span for day in days if (span := _open_interval(calendar, day, instant))}
         open_times[place.id] = spans
         uses[place.id] = PremisesUse(place, bookable_minutes=sum(
             int((end - start).total_seconds() // 60) for start, end in spans.values()))

@@ -502,7 +502,8 @@ class Board:
 
     @property
     def conflict_count(self) -> int:
-        return sum(c.conflict_count for c in self.cells)
+        """Wishes in conflict with another (once, though a wish has two choices)."""
+        return len({r.ranked.wish.id for c in self.cells for r in c.rows if r.conflicts})
 
 
 def board(season_round: SeasonRound) -> Board:

@@ -113,9 +113,12 @@ def index():
             features=tuple(form.funktioner.data or ()))
     elif searched:
         criteria = None
-    results = availability.search(criteria) if criteria is not None else []
+    results = (availability.search_page(criteria, request.args.get("sida", 1, type=int) or 1)
+               if criteria is not None else None)
     return render_template("bookings/index.html", form=form, results=results,
-                           criteria=criteria, searched=searched)
+                           criteria=criteria, searched=searched,
+                           page_args={k: v for k, v in request.args.to_dict(flat=False).items()
+                                      if k != "sida"})
 
 
 @bp.get("/lokaler/<int:premises_id>")

@@ -177,6 +177,7 @@ def test_allocation_view_shows_conflicts_in_text_ranks_and_reasons(client, login
     season_round, hall, made = contested
     login_as("officer", areas=("bookings",))
     page = client.get(f"/lokalbokning/sasong/{season_round.id}").get_data(as_text=True)
+    assert "2 önskemål, 2 av dem krockar med ett annat önskemål i samma lokal." in page
     assert "Bäckby idrottshall, tisdag – 2 önskemål krockar" in page
     assert "med Vuxenkören 19:00–21:00 (rang 2)" in page
     assert "med Ungdomsfotbollen 18:00–20:00 (rang 1)" in page

@@ -1,0 +1,62 @@
+"""The search for a free room comes in pages of 25 (links without JavaScript), at the same
+number of queries whatever the number of premises."""
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from lokapp.bookings.availability import PER_PAGE
+from lokapp.extensions import db
+from tests.bookings.helpers import next_weekday
+
+
+def _names(html: str) -> list[str]:
+    return re.findall(r'<h3><a href="/lokaler/\d+[^"]*">([^<]+)</a></h3>', html)
+
+
+def _premises(make_premises, count: int, start: int = 0) -> None:
+    for n in range(start, start + count):
+        make_premises(name=f"Lokal {n:03d}", is_closed_on_holidays=False)
+    db.session.commit()
+
+
+def test_pages_of_25_with_links_that_keep_the_search(client, make_premises):
+    _premises(make_premises, 60)
+    first = unescape(client.get("/lokaler").get_data(as_text=True))
+    assert _names(first) == [f"Lokal {n:03d}" for n in range(PER_PAGE)]
+    assert "60 lokaler." in first and "Visar 1–25, sida 1 av 3." in first
+    assert 'aria-label="Sidor"' in first and "Föregående sida" not in first
+    assert 'href="/lokaler?sida=2">Nästa sida' in first
+    last = unescape(client.get("/lokaler?sida=3").get_data(as_text=True))
+    assert _names(last) == [f"Lokal {n:03d}" for n in range(50, 60)]
+    assert "Nästa sida" not in last and 'href="/lokaler?sida=2">Föregående sida' in last
+    # Out of range: the last page; nonsense: the first.
+    assert _names(unescape(client.get("/lokaler?sida=99").get_data(as_text=True))) == \
+        _names(last)
+    assert _names(unescape(client.get("/lokaler?sida=x").get_data(as_text=True)))[0] == \
+        "Lokal 000"
+    # A search at a time: counted over all free premises, paged, the filters kept.
+    day = next_weekday(2).isoformat()
+    timed = unescape(client.get(f"/lokaler?datum={day}&fran=10:00&till=12:00&antal=5&sida=2")
+                     .get_data(as_text=True))
+    assert f"60 lokaler är lediga {day} 10:00–12:00." in timed
+    assert _names(timed) == [f"Lokal {n:03d}" for n in range(25, 50)]
+    following = timed.split(">Nästa sida")[0].rsplit('href="', 1)[1]
+    assert f"datum={day}" in following and "antal=5" in following and "sida=3" in following
+
+
+def test_query_count_does_not_grow_with_the_number_of_premises(client, make_premises,
+                                                              count_queries):
+    day = next_weekday(2).isoformat()
+    counts: dict[str, list[int]] = {}
+    for start, added in ((0, 30), (30, 60)):
+        _premises(make_premises, added, start=start)
+        for name, url in (("all", "/lokaler?sida=2"),
+                          ("timed", f"/lokaler?datum={day}&fran=10:00&till=12:00&sida=2")):
+            with count_queries() as q:
+                response = client.get(url)
+            assert response.status_code == 200
+            assert len(_names(response.get_data(as_text=True))) == (5 if added == 30 else 25)
+            counts.setdefault(name, []).append(q.count)
+    assert counts["all"][0] == counts["all"][1], counts
+    assert counts["timed"][0] == counts["timed"][1], counts
