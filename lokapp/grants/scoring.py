@@ -199,6 +199,13 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def programmes_with_criteria():
+    """The programmes that have (or had) scoring criteria, for the export links."""
+    return (select(GrantProgramme)
+            .where(GrantProgramme.id.in_(select(GrantCriterion.programme_id)))
+            .order_by(GrantProgramme.name_sv, GrantProgramme.id))
+
+
 def score_rows(programme: GrantProgramme):
     """Every score of the programme's applications with its case, in one query."""
     from lokapp.associations.models import Association

@@ -697,7 +697,9 @@ def officer_queue():
     show_decided = request.args.get("visa") == "beslutade"
     applications = db.session.scalars(queries.officer_queue(decided=show_decided)).all()
     return render_template("grants/officer_queue.html", applications=applications,
-                           show_decided=show_decided)
+                           show_decided=show_decided,
+                           scored_programmes=db.session.scalars(
+                               scoring.programmes_with_criteria()).all())
 
 
 def _officer_application(application_id: int) -> GrantApplication:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from lokapp.auth.models import AssociationMember, AssociationMemberRole, AssociationRole
 from lokapp.extensions import db
 from lokapp.grants import scoring, services
-from lokapp.grants.models import GrantCriterion, GrantScore
+from lokapp.grants.models import GrantCriterion, GrantProgramme, GrantScore
 from tests.grants.test_decisions import _project, officer, status, submitted  # noqa: F401
 
 
@@ -231,6 +231,11 @@ def test_staff_export_the_scores_of_a_programme_as_csv(client, login_as, make_us
     login_as("officer", areas=("register",))
     assert client.get(url).status_code == 403
     login_as(user=officer(make_user))
+    queue = _text(client.get("/bidrag/handlaggning"))
+    assert f'href="{url}"' in queue and "Bedömningar i Projektbidrag (LÖK-projekt) (CSV)" in queue
+    grundbidrag = db.session.scalar(select(GrantProgramme.id).where(
+        GrantProgramme.key == "grundbidrag"))
+    assert f"/bidragsformer/{grundbidrag}/poang.csv" not in queue  # no criteria
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "bedomningar-projektbidrag" in response.headers["Content-Disposition"]
