@@ -40,6 +40,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lokapp.associations.models import Association, Category
 from lokapp.auth.models import AssociationMember
@@ -1028,10 +1029,13 @@ def score(application_id: int):
         try:
             scoring.save_scores(application, current_user, entries)
             db.session.commit()
-        except services.GrantError as error:
+        except (services.GrantError, IntegrityError) as error:
             db.session.rollback()
             application = db.get_or_404(GrantApplication, application_id)
-            form.form_errors.append(str(error))
+            # Two saves at once (another tab) meet the unique row: ask to save again.
+            form.form_errors.append(str(error) if isinstance(error, services.GrantError) else _(
+                "Poängen sparades samtidigt från ett annat fönster. Kontrollera och spara "
+                "igen."))
         else:
             flash(_("Dina poäng är sparade."), "success")
             return redirect(url_for(".officer_case", application_id=application.id)

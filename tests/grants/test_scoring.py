@@ -249,3 +249,19 @@ def test_staff_export_the_scores_of_a_programme_as_csv(client, login_as, make_us
     assert (first["poäng"], first["vikt"], first["viktad_poäng"]) == ("4", "2", "8")
     assert first["kommentar"].startswith("'=")  # never a formula in Excel
     assert first["handläggare"] == handler.name
+
+
+def test_two_saves_at_once_ask_to_save_again(client, login_as, make_user, case, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("uq_grant_scores"))
+
+    criteria = _criteria(case)
+    login_as(user=officer(make_user))
+    monkeypatch.setattr(scoring, "save_scores", clash)
+    response = client.post(f"/bidrag/handlaggning/{case.id}/poang",
+                           data=_scores_data(criteria, [1, 2, 3, 4, 5]))
+    page = _text(response)
+    assert response.status_code == 400 and "från ett annat fönster" in page
+    assert 'value="3" selected' in page or '<option selected value="3">' in page
