@@ -4,6 +4,7 @@ Parties         /bidrag/ansokningar/<id>/redovisning           the report: read,
                                                                save (POST) while it is due
                 /bidrag/ansokningar/<id>/redovisning/skicka    save and send (POST)
                 /bidrag/ansokningar/<id>/redovisning/bilagor   attach a file (POST)
+                /bidrag/ansokningar/<id>/redovisning/filer/<n> a file of the report
 Grant officers  /bidrag/handlaggning/<id>/redovisning          the report and the answers:
                 /bidrag/handlaggning/<id>/redovisning/godkann       accept (POST)
                 /bidrag/handlaggning/<id>/redovisning/komplettering ask for more (POST)
@@ -17,12 +18,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from lokapp.associations.models import AgeBand, Gender
 from lokapp.core.access import object_rule, role_required
 from lokapp.core.cases import history_for
 from lokapp.core.permissions import check, require
-from lokapp.core.uploads import UploadError
+from lokapp.core.uploads import UploadError, send_stored_file
 from lokapp.core.workflow import WorkflowError
 from lokapp.extensions import db
 from lokapp.grants import follow_up as services
@@ -153,6 +155,17 @@ def follow_up_attach(application_id: int):
     return _render_report(application, follow_up, attachment_form=form, status=400)
 
 
+def follow_up_file(application_id: int, attachment_id: int):
+    """A file of the report, for the parties and the grant officers (grants.view)."""
+    from lokapp.grants.follow_up_models import GrantFollowUpAttachment
+
+    application = _application(application_id)
+    attachment = db.first_or_404(select(GrantFollowUpAttachment).where(
+        GrantFollowUpAttachment.id == attachment_id,
+        GrantFollowUpAttachment.follow_up_id == _follow_up(application).id))
+    return send_stored_file(attachment.stored_file)
+
+
 # --- the officer ------------------------------------------------------------------------------
 
 def _officer_application(application_id: int) -> GrantApplication:
@@ -244,6 +257,9 @@ def register(bp) -> None:
                     view_func=object_rule(applicant)(follow_up_submit), methods=["POST"])
     bp.add_url_rule("/ansokningar/<int:application_id>/redovisning/bilagor",
                     view_func=object_rule(applicant)(follow_up_attach), methods=["POST"])
+    bp.add_url_rule("/ansokningar/<int:application_id>/redovisning/filer/<int:attachment_id>",
+                    view_func=object_rule("grants.view: the parties and grant officers")(
+                        follow_up_file), methods=["GET"])
     officer = role_required("officer", "supervisor")
     bp.add_url_rule("/handlaggning/<int:application_id>/redovisning",
                     view_func=officer(officer_follow_up), methods=["GET"])

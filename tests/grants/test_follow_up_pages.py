@@ -100,18 +100,28 @@ def test_an_incomplete_report_lists_what_is_missing_and_is_kept(client, login_as
     assert application.follow_up.summary == "Bara en text så länge."
 
 
-def test_a_file_can_be_attached(client, login_as, granted, upload_dir):
+def test_a_file_can_be_attached_and_read(client, login_as, granted, upload_dir, make_user,
+                                         make_association):
     login_as(user=granted.case.applicant)
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     response = client.post(_report_url(granted, "/bilagor"), data={
         "label": "Kvitton", "file": (io.BytesIO(pdf), "kvitton.pdf")},
         content_type="multipart/form-data")
     assert response.status_code == 302, _text(response)
-    assert [a.label for a in _reload(granted.id).follow_up.attachments] == ["Kvitton"]
+    attachment = _reload(granted.id).follow_up.attachments[0]
+    assert attachment.label == "Kvitton"
+    url = _report_url(granted, f"/filer/{attachment.id}")
+    download = client.get(url)
+    assert download.status_code == 200 and download.data == pdf
+    assert client.get(_report_url(granted, f"/filer/{attachment.id + 1}")).status_code == 404
     response = client.post(_report_url(granted, "/bilagor"), data={
         "label": "Skript", "file": (io.BytesIO(b"#!/bin/sh\necho hej\n"), "x.pdf")},
         content_type="multipart/form-data")
     assert response.status_code == 400
+    login_as(user=officer(make_user))
+    assert client.get(url).status_code == 200
+    login_as(user=member(make_user, make_association()))
+    assert client.get(url).status_code == 403
 
 
 def test_association_b_cannot_see_or_write_as_report(client, login_as, granted, make_user,
