@@ -26,6 +26,13 @@ Vocabulary
                     state (requested, confirmed, cancelled, rejected) and its own price.
                     *Active* = requested or confirmed; active occurrences of one premises
                     never overlap (see below).
+    split           "This and following" changes of a series end it before the chosen
+                    occurrence; a new series (``split_from`` the old one, so linked to its
+                    case and reference) holds the following times at the new time or premises
+                    (:func:`~.services.split_series`).
+    decision letter Approving or rejecting a request, and the city cancelling approved times
+                    (an officer with reasons, or a blackout the administrator confirmed), are
+                    decisions with a PDF letter and appeal instructions (:mod:`.letters`).
 
 No double booking. The services check overlap before inserting (on SQLite every write
 transaction begins with ``BEGIN IMMEDIATE``, so the check and the insert cannot interleave with

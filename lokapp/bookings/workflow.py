@@ -10,6 +10,9 @@ else can take it meanwhile)::
 
 Instant bookings have no case. Cancelling an occurrence later is not a case transition: it is
 recorded on the occurrence and in the audit log (:func:`lokapp.bookings.services.cancel`).
+When the city cancels times of an *approved* request (an officer with reasons, or a blackout),
+that is a decision of its own: a history row ``approved --cancel--> approved`` with the
+reasons, and a cancellation letter (:mod:`lokapp.bookings.letters`); the state stays.
 The side effects live in :mod:`lokapp.bookings.services`, which calls
 :func:`lokapp.core.workflow.apply`.
 """
