@@ -637,10 +637,10 @@ def allocate(wish: SeasonWish, premises_id: int, reason: str, user: Any) -> None
     reason = (reason or "").strip()
     if not reason:
         raise SeasonError([Problem("reason", _("Skriv varför önskemålet tilldelas."), "reason")])
-    if premises_id not in wish.choices:
+    premises = next((p for p in season_round.premises if p.id == premises_id), None)
+    if premises_id not in wish.choices or premises is None:
         raise SeasonError([Problem("premises", _("Välj en av föreningens önskade lokaler."),
                                    "premises")])
-    premises = next(p for p in season_round.premises if p.id == premises_id)
     closed = _closed_for_season(season_round, premises, wish)
     if closed:
         raise SeasonError([Problem("closed", f"{premises.name}: {closed}", "premises")])

@@ -172,6 +172,10 @@ def test_manual_allocations_need_a_reason_are_checked_and_survive_the_proposal(
         seasons.allocate(first, hall.id, "Ungdom först", officer)
     with pytest.raises(seasons.SeasonError, match="önskade lokaler"):
         seasons.allocate(first, gym.id, "Inte önskad", officer)
+    season_round.premises.remove(gym)       # a choice no longer in the round
+    with pytest.raises(seasons.SeasonError, match="önskade lokaler"):
+        seasons.allocate(second, gym.id, "Andra hand", officer)
+    season_round.premises.append(gym)
 
     seasons.auto_allocate(season_round, officer)
     assert second.allocated_premises_id == hall.id and second.is_manual

@@ -313,3 +313,23 @@ def test_hours_csv_for_the_equal_treatment_report(client, login_as, contested):
     assert rows["Vuxenkören"][9:12] == ["2,00", "0,00", "0"]
     login_as("resident")
     assert client.get(f"/lokalbokning/sasong/{season_round.id}/timmar.csv").status_code == 403
+
+
+def test_public_pages_query_counts_do_not_grow(client, make_premises, count_queries):
+    def measure(url):
+        with count_queries() as q:
+            assert client.get(url).status_code == 200
+        return q.count
+
+    halls = [make_premises(name=f"Hall {n}") for n in range(6)]
+    first = make_round(halls[:1], name="Våren 2027")
+    first.state = "published"
+    db.session.commit()
+    few = (measure("/sasongsbokning"), measure(f"/sasongsbokning/{first.id}/resttider"))
+    for n in range(4):
+        make_round(halls, name=f"Omgång {n}")
+    many_round = make_round(halls, name="Hösten 2027")
+    many_round.state = "published"
+    db.session.commit()
+    many = (measure("/sasongsbokning"), measure(f"/sasongsbokning/{many_round.id}/resttider"))
+    assert many == few, (few, many)
