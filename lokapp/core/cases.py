@@ -130,6 +130,10 @@ class Case(db.Model):
         Index("ix_cases_type_state", "case_type", "state"),
         Index("ix_cases_assignee_state", "assigned_officer_id", "state"),
         Index("ix_cases_state_submitted", "state", "submitted_at"),
+        # The queue's page order (newest or oldest first) for one case type and for several,
+        # so a page is read in order instead of sorting every case (0019_casework_indexes).
+        Index("ix_cases_type_submitted", "case_type", "submitted_at", "id"),
+        Index("ix_cases_submitted", "submitted_at", "id"),
     )
 
     def __repr__(self) -> str:
