@@ -407,6 +407,26 @@ def save_premises(application: GrantApplication, *, premises: list[Premises],
     return refresh(application)
 
 
+def copy_previous(programme: GrantProgramme, source: GrantApplication,
+                  application: GrantApplication) -> None:
+    """"Copy last year's application": the rented premises come along (contracts do not –
+    last year's files are last year's); occasions never do, they belong to their period."""
+    if not applies(programme):
+        return
+    application.requested_sek, application.formula_result = None, None
+    if programme.formula_kind != FormulaKind.RENT:
+        return
+    premises = [Premises(p.name, p.address, p.yearly_rent_sek, p.is_municipal)
+                for p in source.rented_premises]
+    for position, row in enumerate(premises):
+        application.rented_premises.append(GrantRentedPremises(
+            position=position, name=row.name, address=row.address,
+            yearly_rent_sek=row.yearly_rent_sek, is_municipal=row.is_municipal))
+    result = compute_rent(RentRule.of(programme), premises)
+    application.requested_sek = result.requested_sek
+    application.formula_result = {**result.snapshot(), "computed_on": today_local().isoformat()}
+
+
 def contract_label(name: str) -> str:
     return (CONTRACT_LABEL_PREFIX + name)[:LINE_MAX]
 

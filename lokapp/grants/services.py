@@ -234,6 +234,7 @@ def start_application(programme: GrantProgramme, association: Association, user:
             application.budget_lines.append(GrantBudgetLine(
                 position=line.position, kind=line.kind, description=line.description,
                 amount_sek=line.amount_sek))
+        formulas.copy_previous(programme, source, application)
     db.session.add(application)
     db.session.flush()
     audit.record("grant_application.started", application, actor=user,

@@ -353,3 +353,85 @@ def test_a_programme_without_formula_keeps_the_budget_step(client, login_as, pro
     assert client.get(f"{base}/sammankomster").status_code == 404
     assert client.get(f"{base}/lokaler").status_code == 404
     assert "Beräkning av beloppet" not in _text(client.get(f"{base}/sammanfattning"))
+
+
+def _submitted_activity(activity, association, user, occasions):
+    from lokapp.grants import formulas
+
+    application = services.start_application(activity, association, user)
+    formulas.save_occasions(application, period_start=date(2026, 1, 1),
+                            period_end=date(2026, 6, 30), occasions=occasions, user=user)
+    services.attach(application, _pdf("narvaro.pdf"), label="Närvarolistor", user=user,
+                    question_id=activity.questions[0].id)
+    services.submit_application(application, user)
+    return application
+
+
+def test_officer_case_page_queries_do_not_grow_with_the_occasions(
+        client, login_as, activity, make_user, make_association, status, upload_dir,
+        count_queries):
+    from lokapp.grants import formulas
+
+    def occasions(n):
+        return [formulas.Occasion(date(2026, 2, 1 + i % 28), f"Träning {i}", 5, 1)
+                for i in range(n)]
+
+    handler = make_user("officer", areas=("grants",), delegation_limit_sek=500_000)
+    association_a, association_b = make_association(), make_association()
+    few = _submitted_activity(activity, association_a, member(make_user, association_a),
+                              occasions(1))
+    many = _submitted_activity(activity, association_b, member(make_user, association_b),
+                               occasions(60))
+    assert many.requested_sek == 60 * 5 * 8 + 60 * 15
+    db.session.commit()
+    login_as(user=handler)
+    for warm_up in (few, many):
+        client.get(f"/bidrag/handlaggning/{warm_up.id}")
+    with count_queries() as q_few:
+        assert client.get(f"/bidrag/handlaggning/{few.id}").status_code == 200
+    with count_queries() as q_many:
+        page = client.get(f"/bidrag/handlaggning/{many.id}")
+    assert page.status_code == 200 and "60 sammankomster" in _text(page)
+    from collections import Counter
+
+    assert q_many.count == q_few.count, \
+        Counter(q_many.statements) - Counter(q_few.statements)
+
+
+def test_copy_of_last_years_rent_application_brings_the_premises_not_the_contracts(
+        client, login_as, rent, applicant, status, upload_dir):
+    from lokapp.grants import formulas
+
+    user, association = applicant
+    first = services.start_application(rent, association, user)
+    services.save_answers(first, {rent.questions[0].id: "Dans."}, user)
+    formulas.save_premises(first, premises=[
+        formulas.Premises("Klubblokalen", "Bäckbyvägen 1", 50_000),
+        formulas.Premises("Hallen", "Rocklunda", 10_000, True)], user=user)
+    services.attach(first, _pdf("kontrakt.pdf"), label=formulas.contract_label("Klubblokalen"),
+                    user=user)
+    services.submit_application(first, user)
+    copy = services.start_application(rent, association, user, copy_previous=True)
+    db.session.flush()
+    assert [(p.name, p.is_municipal) for p in copy.rented_premises] == [
+        ("Klubblokalen", False), ("Hallen", True)]
+    assert copy.requested_sek == 20_000 and copy.attachments == []
+    db.session.commit()
+    login_as(user=user)
+    summary = _text(client.get(f"/bidrag/ansokningar/{copy.id}/sammanfattning"))
+    assert "Bilagan ”Hyreskontrakt – Klubblokalen” saknas." in summary
+
+
+def test_copy_of_last_years_activity_application_starts_without_occasions(
+        activity, applicant, status, upload_dir):
+    from lokapp.grants import formulas
+
+    user, association = applicant
+    first = _submitted_activity(activity, association, user,
+                                [formulas.Occasion(date(2026, 2, 3), "Dans", 9, 1)])
+    assert first.requested_sek == 9 * 8 + 15
+    copy = services.start_application(activity, association, user, copy_previous=True)
+    db.session.flush()
+    assert copy.occasions == [] and copy.requested_sek is None and copy.period_start is None
+    assert "Fyll i föreningens sammankomster under perioden." in \
+        services.missing_for_submit(copy)
