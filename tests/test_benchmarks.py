@@ -1,0 +1,45 @@
+"""The benchmarks must not rot: each seeds and measures at a tiny size on the test database.
+
+Timings are not checked here (the benchmarks are run by hand, see their docstrings); what is
+checked is that the seeding still fits the schema and that every measured page answers 200.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def casework():
+    return _load("casework")
+
+
+def test_casework_benchmark_seeds_and_measures(app, db, casework):
+    seeded = casework.seed(30)
+    assert seeded.counts["applications"] == 30
+    assert seeded.application_ids and seeded.counts["history"] > 30
+
+    small = casework.measure(app, seeded, 1)
+
+    assert set(small) == set(casework.plan(seeded, 1))
+    assert all(r["queries"][0] > 0 for r in small.values())
+    # More data, same number of statements on every list page.
+    more = casework.seed(60, seed=2027)
+    seeded.application_ids += more.application_ids
+    larger = casework.measure(app, seeded, 1)
+    for kind, result in small.items():
+        if kind != "case page":  # its statements depend on the case's state, not on size
+            assert larger[kind]["queries"] == result["queries"], kind
