@@ -201,6 +201,25 @@ def submit_report(follow_up: GrantFollowUp, user: Any) -> None:
           context={"costs": _sek(follow_up.costs_sek()),
                    "income": _sek(follow_up.income_sek()),
                    "participants": follow_up.participants_total})
+    _tell_officer(application)
+
+
+def _tell_officer(application: GrantApplication) -> None:
+    """The officer who handled the grant hears that its report has come in."""
+    from lokapp.auth.services import absolute_url
+
+    officer = application.case.assigned_officer
+    if officer is None or officer.is_disabled:
+        return
+    queue_mail(to=officer.email,
+               subject=_("Redovisning inkommen: %(number)s", number=application.case.number),
+               template="mail/grant_follow_up_to_officer",
+               context={"name": officer.name, "number": application.case.number,
+                        "association": application.association.name,
+                        "programme": application.programme.name_sv,
+                        "link": absolute_url("grants.officer_follow_up",
+                                             application_id=application.id)},
+               related=("cases", application.case_id))
 
 
 # --- the officer -----------------------------------------------------------------------------

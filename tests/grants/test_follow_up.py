@@ -129,6 +129,9 @@ def test_the_report_is_saved_structured_and_sent_with_a_receipt(granted):
     receipt = _mails("Vi har tagit emot redovisningen")[-1]
     assert receipt.recipients == [granted.case.applicant.email]
     assert "28\u00a0000" in receipt.body_text and "30" in receipt.body_text
+    told = _mails("Redovisning inkommen")[-1]
+    assert told.recipients == [granted.case.assigned_officer.email]
+    assert f"/bidrag/handlaggning/{granted.id}/redovisning" in told.body_text
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "grant_follow_up.submitted")) == 1
     with pytest.raises(follow_up.FollowUpError):

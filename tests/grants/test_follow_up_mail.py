@@ -26,6 +26,9 @@ CASES = {
     "received": ("mail/grant_follow_up_received",
                  {"costs": "28\u00a0000", "income": "3\u00a0000", "participants": 30}),
     "accepted": ("mail/grant_follow_up_accepted", {"note": "Tack för en tydlig redovisning."}),
+    "to_officer": ("mail/grant_follow_up_to_officer", {"name": "Olle Handläggare",
+                                                       "link": "http://localhost/bidrag/"
+                                                               "handlaggning/7/redovisning"}),
     "completion": ("mail/grant_follow_up_completion",
                    {"message": "Bifoga kvitton för lägerplatsen.", "deadline": "2027-04-01"}),
 }
@@ -36,7 +39,8 @@ CASES = {
 def test_follow_up_mail_matches_its_snapshot(app, name, part):
     template, context = CASES[name]
     with app.test_request_context(), force_locale("sv"):
-        rendered = render_template(f"{template}.{part}", subject="Ämne", **BASE, **context)
+        rendered = render_template(f"{template}.{part}", subject="Ämne",
+                                   **{**BASE, **context})
     path = SNAPSHOTS / f"grant_follow_up_{name}.{part}"
     if os.environ.get("UPDATE_SNAPSHOTS"):
         path.write_text(rendered, encoding="utf-8")
