@@ -8,9 +8,11 @@
   association) apply for their association, and edit the application while the window is
   open; nobody else sees it (:func:`can_view_application`, :func:`can_edit_application`);
 - **bookings officers** (officer, area bookings) see every application, allocate and publish
-  (:func:`can_allocate`). An officer who is a member of an applying association is not
-  stopped from allocating (the round is decided as a whole by rules the round publishes), but
-  the allocation view marks that association's rows.
+  (:func:`can_allocate`). An officer who is a member of an applying association is
+  disqualified (jäv) from allocating that association's wishes by hand
+  (:func:`can_allocate_wish`; the allocation view says so at those rows). The proposal and
+  publishing apply the round's published rules to every application alike and stay open to
+  them.
 
 Kept apart from :mod:`lokapp.bookings.permissions` only to keep the round's files together;
 the predicates build on the same rules (:func:`~lokapp.bookings.permissions.manages_association`,
@@ -52,6 +54,30 @@ def can_allocate(user: Any, season_round: SeasonRound | None = None) -> Decision
     if is_bookings_officer(user):
         return Decision(True)
     return Decision(False, _("Fördelningen görs av handläggare med området lokalbokning."))
+
+
+def is_member(user: Any, association_id: int) -> bool:
+    from sqlalchemy import select
+
+    from lokapp.auth.models import AssociationMember
+    from lokapp.extensions import db
+
+    return db.session.scalar(select(AssociationMember.id).where(
+        AssociationMember.user_id == user.id,
+        AssociationMember.association_id == association_id).limit(1)) is not None
+
+
+@permission("bookings.season_allocate_wish")
+def can_allocate_wish(user: Any, wish: Any) -> Decision:
+    """Allocate or take back one wish by hand: a bookings officer, not for their own
+    association (jäv)."""
+    decision = can_allocate(user)
+    if not decision:
+        return decision
+    if is_member(user, wish.application.association_id):
+        return Decision(False, _("Du är med i föreningen och är därför jävig. Be en kollega "
+                                 "att fördela den här tiden."))
+    return Decision(True)
 
 
 @permission("bookings.season_view_application")

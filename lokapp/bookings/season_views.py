@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lokapp.associations.models import AgeBand, Association, Gender
+from lokapp.auth.models import AssociationMember
 from lokapp.bookings import season_letters, seasons
 from lokapp.bookings.forms_season import (
     RULE_SLOTS,
@@ -235,7 +236,10 @@ def season_copy(round_id: int, association_id: int):
 
 def _allocation_page(season_round, failed: tuple[int, object] | None = None, status=200):
     data = seasons.board(season_round)
+    own = set(db.session.scalars(select(AssociationMember.association_id).where(
+        AssociationMember.user_id == _user().id)))
     return render_template("bookings/season_allocation.html", round=season_round, board=data,
+                           own_associations=own,
                            failed=failed, AllocateForm=AllocateForm,
                            UnallocateForm=UnallocateForm, form=EmptyForm(),
                            rules=seasons.PRIORITY_RULES, today=today_local()), status

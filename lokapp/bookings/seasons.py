@@ -630,10 +630,19 @@ def auto_allocate(season_round: SeasonRound, user: Any) -> dict[str, int]:
     return counts
 
 
+def _check_jav(user: Any, wish: SeasonWish) -> None:
+    from lokapp.bookings.season_permissions import can_allocate_wish
+
+    decision = can_allocate_wish(user, wish)
+    if not decision:
+        raise SeasonError(decision.reason)
+
+
 def allocate(wish: SeasonWish, premises_id: int, reason: str, user: Any) -> None:
     """Give ``wish`` one of its choices by hand (kept by later proposals)."""
     season_round = wish.application.round
     _require_open(season_round)
+    _check_jav(user, wish)
     reason = (reason or "").strip()
     if not reason:
         raise SeasonError([Problem("reason", _("Skriv varför önskemålet tilldelas."), "reason")])
@@ -667,6 +676,7 @@ def allocate(wish: SeasonWish, premises_id: int, reason: str, user: Any) -> None
 def unallocate(wish: SeasonWish, reason: str, user: Any) -> None:
     """Take an allocation back by hand; the reason goes to the association's letter."""
     _require_open(wish.application.round)
+    _check_jav(user, wish)
     reason = (reason or "").strip()
     if not reason:
         raise SeasonError([Problem("reason", _(

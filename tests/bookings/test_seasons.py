@@ -250,3 +250,21 @@ def test_premises_outside_the_round_is_refused(hall, make_premises, make_user,
     user, association = manager(make_user, make_association)
     with pytest.raises(seasons.SeasonError, match="ingår i omgången"):
         seasons.save_wish(season_round, association, user, wish(1, 18, 20, other))
+
+
+def test_an_officer_cannot_allocate_their_own_associations_wish(hall, make_user,
+                                                                make_association):
+    from tests.bookings.helpers import add_member
+
+    season_round = make_round([hall])
+    user, association = manager(make_user, make_association, "Handläggarens klubb")
+    [own] = apply(season_round, association, user, wish(1, 18, 20, hall))
+    officer = make_user("officer", areas=("bookings",))
+    add_member(officer, association)
+    with pytest.raises(seasons.SeasonError, match="jävig"):
+        seasons.allocate(own, hall.id, "Min egen klubb", officer)
+    with pytest.raises(seasons.SeasonError, match="jävig"):
+        seasons.unallocate(own, "Min egen klubb", officer)
+    colleague = make_user("officer", areas=("bookings",))
+    seasons.allocate(own, hall.id, "Ledig tid", colleague)
+    assert own.allocated_premises_id == hall.id
