@@ -342,3 +342,32 @@ def test_grant_from_application_to_payout_export(new_page, grant_world, live_ser
     sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     cells = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     assert [r for r in cells if number in r], cells
+
+    # The follow-up report (redovisning) closes the flow: the association reports what was
+    # done, who took part and what it cost; the officer accepts and the case is closed.
+    # (Completion of a report and recovery: test_grant_follow_up_flow.py.)
+    page.goto(application_url)
+    expect(page.get_by_role("main")).to_contain_text("Redovisning ska lämnas")
+    page.get_by_role("link", name="Till redovisningen").click()
+    expect(_heading(page)).to_have_text("Redovisning av bidrag")
+    page.get_by_label("Vad har föreningen gjort med bidraget?").fill(
+        "Åtta kulturkvällar med teater och dans; 40 ungdomar deltog.")
+    page.get_by_label("Deltagare 13–20 år, Kvinna").fill("22")
+    page.get_by_label("Deltagare 13–20 år, Man").fill("18")
+    _budget_row(page, 1, "Kostnad", "Lokalhyra", "29 000")
+    _budget_row(page, 2, "Kostnad", "Ledare och material", "26 000")
+    _budget_row(page, 3, "Intäkt", "Deltagaravgifter", "4 000")
+    page.get_by_role("button", name="Spara och skicka in redovisningen").click()
+    expect(_status(page)).to_contain_text("Redovisningen är inskickad")
+    _open_case(officer, number)
+    officer.get_by_role("link", name="Till redovisningen").click()
+    expect(officer.get_by_role("main")).to_contain_text("Åtta kulturkvällar")
+    accept = officer.get_by_role("group", name="Godkänn redovisningen")
+    accept.get_by_label("Kommentar till föreningen").fill("Tack, redovisningen är godkänd.")
+    accept.get_by_role("button", name="Godkänn redovisningen").click()
+    expect(_status(officer)).to_contain_text("Redovisningen är godkänd")
+    expect(officer.get_by_role("main")).to_contain_text("Avslutad")
+    closed = _deliver(live_server, world["manager"])[-1]
+    assert "Tack, redovisningen är godkänd." in closed.get_body(("plain",)).get_content()
+    page.goto(application_url)
+    expect(page.get_by_role("main")).to_contain_text("Avslutad")
