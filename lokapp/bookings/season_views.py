@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from lokapp.associations.models import AgeBand, Association, Gender
 from lokapp.auth.models import AssociationMember
-from lokapp.bookings import season_letters, seasons
+from lokapp.bookings import season_cli, season_letters, seasons  # noqa: F401 - season_cli: command, demo
 from lokapp.bookings.forms_season import (
     RULE_SLOTS,
     AllocateForm,
