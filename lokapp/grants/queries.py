@@ -1,7 +1,7 @@
 """Grant queries; they return ``select(...)`` so views can paginate."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lokapp.grants.models import GrantProgramme
 
@@ -15,21 +15,36 @@ def all_programmes():
     return select(GrantProgramme).order_by(GrantProgramme.is_active.desc(), GrantProgramme.name_sv)
 
 
+def _officer_queue_states(decided: bool) -> list[str]:
+    from lokapp.grants.workflow import DECIDED_STATES, OPEN, State
+
+    # A sent follow-up report waits for the officer: it is listed with the open cases.
+    return [s.value for s in DECIDED_STATES if s != State.FOLLOW_UP_SUBMITTED] \
+        + [State.WITHDRAWN.value] if decided \
+        else [s.value for s in OPEN] + [State.FOLLOW_UP_SUBMITTED.value]
+
+
+def officer_queue_total(*, decided: bool = False):
+    """How many applications :func:`officer_queue` lists (for its pages)."""
+    from lokapp.core.cases import Case
+    from lokapp.grants.models import GrantApplication
+
+    return select(func.count(GrantApplication.id)) \
+        .join(Case, Case.id == GrantApplication.case_id) \
+        .where(Case.state.in_(_officer_queue_states(decided)))
+
+
 def officer_queue(*, decided: bool = False):
     """Grant applications an officer works with: submitted and open (oldest first), or the
-    decided and withdrawn ones (latest first). Drafts are never shown."""
+    decided and withdrawn ones (latest first). Drafts are never shown. The view shows it a
+    page at a time (:func:`officer_queue_total` counts it)."""
     from sqlalchemy.orm import joinedload
 
     from lokapp.core.cases import Case
     from lokapp.grants.models import GrantApplication
-    from lokapp.grants.workflow import DECIDED_STATES, OPEN, State
 
-    # A sent follow-up report waits for the officer: it is listed with the open cases.
-    states = [s.value for s in DECIDED_STATES if s != State.FOLLOW_UP_SUBMITTED] \
-        + [State.WITHDRAWN.value] if decided \
-        else [s.value for s in OPEN] + [State.FOLLOW_UP_SUBMITTED.value]
     query = select(GrantApplication).join(Case, Case.id == GrantApplication.case_id) \
-        .where(Case.state.in_(states)) \
+        .where(Case.state.in_(_officer_queue_states(decided))) \
         .options(joinedload(GrantApplication.case).joinedload(Case.assigned_officer),
                  joinedload(GrantApplication.programme),
                  joinedload(GrantApplication.association))

@@ -685,6 +685,8 @@ def withdraw(application_id: int):
 # --- officers: the grant queue and the case page ------------------------------------------------
 
 OFFICER_ACTIONS = frozenset({"assign", "confirm", "return_proposal"})
+# The officer list shows a page at a time, as the unified queue does.
+OFFICER_PAGE_SIZE = 50
 
 
 def _officer() -> None:
@@ -696,9 +698,14 @@ def _officer() -> None:
 def officer_queue():
     _officer()
     show_decided = request.args.get("visa") == "beslutade"
-    applications = db.session.scalars(queries.officer_queue(decided=show_decided)).all()
+    total = db.session.scalar(queries.officer_queue_total(decided=show_decided)) or 0
+    pages = max(1, -(-total // OFFICER_PAGE_SIZE))
+    page = max(1, min(request.args.get("sida", 1, type=int) or 1, pages))
+    applications = db.session.scalars(
+        queries.officer_queue(decided=show_decided).limit(OFFICER_PAGE_SIZE)
+        .offset((page - 1) * OFFICER_PAGE_SIZE)).all()
     return render_template("grants/officer_queue.html", applications=applications,
-                           show_decided=show_decided,
+                           show_decided=show_decided, total=total, page=page, pages=pages,
                            scored_programmes=db.session.scalars(
                                scoring.programmes_with_criteria()).all())
 
