@@ -359,3 +359,49 @@ def send_reminders(today: date) -> ReminderReport:
         (report.overdue if overdue else report.before).append(number)
     db.session.flush()
     return report
+
+
+# --- the officers' list ---------------------------------------------------------------------
+
+LIST_ALL, LIST_SUBMITTED, LIST_OVERDUE = "alla", "inkomna", "forsenade"
+LIST_FILTERS = (LIST_ALL, LIST_SUBMITTED, LIST_OVERDUE)
+
+
+def _list_conditions(show: str, today: date) -> list:
+    from lokapp.core.cases import Case
+
+    if show == LIST_SUBMITTED:
+        return [Case.state == State.FOLLOW_UP_SUBMITTED.value]
+    if show == LIST_OVERDUE:
+        return [Case.state == State.FOLLOW_UP_DUE.value, GrantFollowUp.due_on < today]
+    return [Case.state.in_([State.FOLLOW_UP_DUE.value, State.FOLLOW_UP_SUBMITTED.value])]
+
+
+def follow_up_list(show: str, today: date):
+    """The open follow-ups (due or sent), the earliest last day first – one query."""
+    from sqlalchemy.orm import contains_eager
+
+    from lokapp.core.cases import Case
+
+    return (select(GrantFollowUp)
+            .join(GrantApplication, GrantApplication.id == GrantFollowUp.application_id)
+            .join(Case, Case.id == GrantApplication.case_id)
+            .where(*_list_conditions(show, today))
+            .options(contains_eager(GrantFollowUp.application).contains_eager(
+                         GrantApplication.case),
+                     contains_eager(GrantFollowUp.application).joinedload(
+                         GrantApplication.association),
+                     contains_eager(GrantFollowUp.application).joinedload(
+                         GrantApplication.programme))
+            .order_by(GrantFollowUp.due_on, GrantFollowUp.id))
+
+
+def follow_up_list_total(show: str, today: date):
+    from sqlalchemy import func
+
+    from lokapp.core.cases import Case
+
+    return (select(func.count(GrantFollowUp.id))
+            .join(GrantApplication, GrantApplication.id == GrantFollowUp.application_id)
+            .join(Case, Case.id == GrantApplication.case_id)
+            .where(*_list_conditions(show, today)))

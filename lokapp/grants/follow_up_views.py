@@ -5,7 +5,8 @@ Parties         /bidrag/ansokningar/<id>/redovisning           the report: read,
                 /bidrag/ansokningar/<id>/redovisning/skicka    save and send (POST)
                 /bidrag/ansokningar/<id>/redovisning/bilagor   attach a file (POST)
                 /bidrag/ansokningar/<id>/redovisning/filer/<n> a file of the report
-Grant officers  /bidrag/handlaggning/<id>/redovisning          the report and the answers:
+Grant officers  /bidrag/handlaggning/redovisningar             open reports: due, sent, late
+                /bidrag/handlaggning/<id>/redovisning          the report and the answers:
                 /bidrag/handlaggning/<id>/redovisning/godkann       accept (POST)
                 /bidrag/handlaggning/<id>/redovisning/komplettering ask for more (POST)
                 /bidrag/handlaggning/<id>/redovisning/aterkrav      återkrav (POST, a letter)
@@ -193,6 +194,30 @@ def _render_officer(application, follow_up, *, accept_form=None, completion_form
         age_bands=list(AgeBand), genders=list(Gender)), status
 
 
+LIST_PAGE_SIZE = 50
+
+
+def follow_up_queue():
+    """The open follow-ups, the earliest last day first; filter: all, sent, overdue."""
+    from lokapp.core.time import today_local
+
+    require(check("grants.officer", current_user))
+    show = request.args.get("visa", services.LIST_ALL)
+    if show not in services.LIST_FILTERS:
+        show = services.LIST_ALL
+    today = today_local()
+    total = db.session.scalar(services.follow_up_list_total(show, today)) or 0
+    pages = max(1, -(-total // LIST_PAGE_SIZE))
+    page = max(1, min(request.args.get("sida", 1, type=int) or 1, pages))
+    rows = db.session.scalars(services.follow_up_list(show, today).limit(LIST_PAGE_SIZE)
+                              .offset((page - 1) * LIST_PAGE_SIZE)).unique().all()
+    return render_template("grants/follow_up_queue.html", rows=rows, show=show, total=total,
+                           page=page, pages=pages, today=today,
+                           filters=[(services.LIST_ALL, _("Alla öppna")),
+                                    (services.LIST_SUBMITTED, _("Inkomna att granska")),
+                                    (services.LIST_OVERDUE, _("Försenade"))])
+
+
 def officer_follow_up(application_id: int):
     application = _officer_application(application_id)
     return _render_officer(application, _follow_up(application))
@@ -261,6 +286,8 @@ def register(bp) -> None:
                     view_func=object_rule("grants.view: the parties and grant officers")(
                         follow_up_file), methods=["GET"])
     officer = role_required("officer", "supervisor")
+    bp.add_url_rule("/handlaggning/redovisningar", view_func=officer(follow_up_queue),
+                    methods=["GET"])
     bp.add_url_rule("/handlaggning/<int:application_id>/redovisning",
                     view_func=officer(officer_follow_up), methods=["GET"])
     bp.add_url_rule("/handlaggning/<int:application_id>/redovisning/godkann",

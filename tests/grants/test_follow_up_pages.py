@@ -228,3 +228,32 @@ def test_recovery_from_the_page_validates_and_issues_the_letter(client, login_as
     login_as(user=reported.case.applicant)
     page = _text(client.get(f"/bidrag/ansokningar/{reported.id}"))
     assert "Återkrav" in page and "10\u00a0000" in page
+
+
+def test_the_officers_list_of_reports_filters_and_keeps_its_query_count(
+        client, login_as, granted, make_user, make_association, programmes, count_queries):
+    from lokapp.grants import services
+
+    handler = officer(make_user)
+    login_as(user=handler)
+    url = "/bidrag/handlaggning/redovisningar"
+    page = _text(client.get(url))
+    assert granted.case.number in page and "Redovisning ska lämnas" in page
+    assert granted.case.number not in _text(client.get(url + "?visa=inkomna"))
+    assert granted.case.number not in _text(client.get(url + "?visa=forsenade"))
+    with count_queries() as one:
+        assert client.get(url).status_code == 200
+    for _i in range(3):
+        other = submitted(_project(programmes), make_user, make_association)
+        services.assign_to_me(other, handler)
+        services.decide(other, handler, outcome="approved", amount_sek=None, reasons="")
+    granted.follow_up.due_on = today_local() - timedelta(days=1)
+    db.session.commit()
+    with count_queries() as four:
+        page = _text(client.get(url))
+    assert page.count("/redovisning\"") >= 4
+    assert four.count == one.count, (one.count, four.count)
+    late = _text(client.get(url + "?visa=forsenade"))
+    assert granted.case.number in late and "försenad" in late
+    login_as("officer", areas=("register",))
+    assert client.get(url).status_code == 403
