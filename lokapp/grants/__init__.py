@@ -27,4 +27,10 @@ Vocabulary
                   or decide its applications.
     snapshot      What the equal-treatment report needs, captured at submission: category,
                   districts, member counts and target groups of the association as they were.
+    redovisning   The follow-up report (``GrantFollowUp``, :mod:`.follow_up`): due
+                  ``follow_up_days`` after a granted decision when the programme asks for it;
+                  what was done, participants by age band and gender (counts), actual costs
+                  and income, files. The officer accepts it, asks for completion, or decides
+    återkrav      recovery: the association pays back up to the granted amount, with reasons
+                  and a decision letter (``grant_recovery``); unexported payouts are stopped.
 """
