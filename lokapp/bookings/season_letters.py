@@ -91,8 +91,12 @@ def issue_result_letter(application: SeasonApplication, user: Any):
 
 
 def register() -> None:
+    from lokapp.auth.models import StaffArea
     from lokapp.letters.models import LetterKind
+    from lokapp.letters.permissions import CASE_AREAS
     from lokapp.letters.services import register_case_type
+
+    CASE_AREAS[SEASON_APPLICATION] = StaffArea.BOOKINGS.value  # officers read and resend
 
     register_case_type(SEASON_APPLICATION, extras=letter_extras, case_url=_case_url,
                        kinds_by_state={SeasonCaseState.DECIDED.value:

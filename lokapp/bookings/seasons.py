@@ -125,6 +125,8 @@ def save_round(season_round: SeasonRound | None, data: dict[str, Any], premises_
         season_round = SeasonRound(state=RoundState.OPEN, created_at=utcnow())
         db.session.add(season_round)
     for key, value in data.items():
+        if key == "rules_text":
+            value = (value or "").replace("\r\n", "\n").strip()
         setattr(season_round, key, value)
     season_round.premises = list(db.session.scalars(
         select(Premises).where(Premises.id.in_(premises_ids)).order_by(Premises.name)))

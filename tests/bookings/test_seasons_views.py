@@ -333,3 +333,28 @@ def test_public_pages_query_counts_do_not_grow(client, make_premises, count_quer
     db.session.commit()
     many = (measure("/sasongsbokning"), measure(f"/sasongsbokning/{many_round.id}/resttider"))
     assert many == few, (few, many)
+
+
+def test_the_association_reads_its_result_letter(app, client, login_as, contested, make_user):
+    season_round, hall, made = contested
+    officer = make_user("officer", areas=("bookings",))
+    seasons.auto_allocate(season_round, officer)
+    close_window(season_round, closes=date(2026, 1, 31), starts=date(2027, 2, 1),
+                 ends=date(2027, 3, 31))
+    with app.test_request_context():
+        seasons.publish_round(season_round, officer)
+    db.session.commit()
+    application = made["Vuxenkören"].application
+    manager_user = application.submitted_by
+    login_as(user=manager_user)
+    page = client.get(f"/sasongsbokning/{season_round.id}/forening/"
+                      f"{application.association_id}").get_data(as_text=True)
+    assert "Beslutsbrev" in page and "Inte tilldelad" in page
+    from lokapp.letters.models import Letter
+
+    letter = db.session.scalar(db.select(Letter).where(Letter.case_id == application.case_id))
+    assert client.get(f"/brev/{letter.id}").status_code == 200
+    login_as("officer", areas=("bookings",))
+    assert client.get(f"/brev/{letter.id}").status_code == 200
+    login_as("officer", areas=("grants",))
+    assert client.get(f"/brev/{letter.id}").status_code == 403
