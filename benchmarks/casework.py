@@ -25,7 +25,7 @@ benchmark keeps working while the pages change):
 
 - ``/handlaggning`` (the unified queue) with several filter combinations: the default (open
   cases), assigned to me, one programme, one state, a text search, a number search, oldest
-  first, page 50 of all cases;
+  first, completion deadline passed, nearest deadline first, page 50 of all cases;
 - ``/bidrag/handlaggning`` (the grants officer list), open and decided;
 - ``/bidrag/handlaggning/<id>`` (``grants.officer_case``) for random submitted applications.
 
@@ -132,6 +132,7 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
         UserRole,
     )
     from lokapp.core.cases import Case, CaseHistory, CaseNumberCounter, format_number
+    from lokapp.core.completions import CompletionRequest
     from lokapp.core.time import to_local
     from lokapp.extensions import db
     from lokapp.grants.models import (
@@ -245,6 +246,7 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
         app["case_year"], app["sequence"] = y, sequence[y]
 
     cases, applications, history, lines, payouts = [], [], [], [], []
+    completions: list[dict] = []  # completion requests with their deadline (the queue's Frist)
     committed: dict[tuple[int, int], int] = defaultdict(int)
     case_id, application_id = ids["cases"], ids["grant_applications"]
     submitted_ids: list[int] = []
@@ -286,9 +288,15 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
                     steps.append(("in_review", "needs_completion", "request_completion",
                                   officer, "Bifoga verksamhetsplanen och komplettera budgeten."))
                     history_times.append(t)
+                    completions.append({
+                        "case_id": case_id, "requested_at": t, "requested_by_id": officer,
+                        "message": "Bifoga verksamhetsplanen och komplettera budgeten.",
+                        "deadline": to_local(t).date() + timedelta(days=14),
+                        "answered_at": None})
                     if state != "needs_completion":
                         t = min(t + timedelta(days=rng.randint(1, 10)),
                                 now - timedelta(minutes=15))
+                        completions[-1]["answered_at"] = t
                         steps.append(("needs_completion", "submitted", "submit", applicant,
                                       None))
                         steps.append(("submitted", "in_review", "assign", officer, None))
@@ -399,6 +407,7 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
         application_id += 1
     bulk(Case.__table__, cases)
     bulk(CaseHistory.__table__, history)
+    bulk(CompletionRequest.__table__, completions)
     bulk(GrantApplication.__table__, applications)
     bulk(GrantBudgetLine.__table__, lines)
     bulk(GrantPayout.__table__, payouts)
@@ -441,6 +450,7 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
         some_number=cases[len(apps) // 2]["number"] if apps else "LOK 2026/00001",
         counts={"applications": size, "drafts": len(drafts), "associations": n_assoc,
                 "history": len(history), "budget_lines": len(lines), "payouts": len(payouts),
+                "completion_requests": len(completions),
                 "open": sum(1 for a in apps if a["state"] not in ("decided", "withdrawn"))})
 
 
@@ -495,6 +505,8 @@ def plan(seeded: Seeded, requests: int, *, seed: int = 7) -> dict[str, list[str]
         "queue: text search": "/handlaggning?status=alla&sok=fotboll",
         "queue: number search": f"/handlaggning?status=alla&sok={quote(seeded.some_number)}",
         "queue: oldest first": "/handlaggning?sortera=aldst",
+        "queue: deadline passed": "/handlaggning?frist=passerad",
+        "queue: nearest deadline": "/handlaggning?sortera=frist",
         "queue: page 50": "/handlaggning?status=alla&sida=50",
         "grants list: open": "/bidrag/handlaggning",
         "grants list: decided": "/bidrag/handlaggning?visa=beslutade",

@@ -312,8 +312,10 @@ class CompletionForm(BaseForm):
                                             "dagar fram.", days=GRANT_MAX_DAYS))
 
     def __init__(self, *args, **kwargs):
+        # A blank form (formdata=None) shown after another form's POST also gets the default.
+        blank = "formdata" in kwargs and kwargs["formdata"] is None
         super().__init__(*args, **kwargs)
-        if self.deadline.data is None and not self.is_submitted():
+        if self.deadline.data is None and (blank or not self.is_submitted()):
             self.deadline.data = today_local() + timedelta(days=DEFAULT_DAYS)
 
     def validate_deadline(self, field) -> None:

@@ -46,8 +46,12 @@ def test_the_form_suggests_today_plus_14_days(client, login_as, make_user, case)
     handler = login_as(user=officer(make_user))
     services.assign_to_me(case, handler)
     db.session.commit()
-    page = _text(client.get(f"/bidrag/handlaggning/{case.id}"))
-    assert f'value="{(today_local() + timedelta(days=14)).isoformat()}"' in page
+    suggested = f'value="{(today_local() + timedelta(days=14)).isoformat()}"'
+    assert suggested in _text(client.get(f"/bidrag/handlaggning/{case.id}"))
+    # Also when the page comes back after another form's refused POST (a decision).
+    response = client.post(f"/bidrag/handlaggning/{case.id}/beslut",
+                           data={"outcome": "rejected", "reasons": ""})
+    assert response.status_code == 400 and suggested in _text(response)
 
 
 @pytest.mark.parametrize(("typed", "message"), [
