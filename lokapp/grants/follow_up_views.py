@@ -40,6 +40,7 @@ from lokapp.grants.forms_follow_up import (
 )
 from lokapp.grants.models import BudgetLineKind, GrantApplication
 from lokapp.grants.workflow import State
+from lokapp.letters.services import LetterError, UnlawfulLetter
 
 
 def _application(application_id: int) -> GrantApplication:
@@ -237,7 +238,7 @@ def _officer_act(application_id: int, form_cls, form_key: str, act, message: str
         try:
             act(follow_up, form)
             db.session.commit()
-        except (services.FollowUpError, WorkflowError) as error:
+        except (services.FollowUpError, WorkflowError, LetterError, UnlawfulLetter) as error:
             db.session.rollback()
             application = db.get_or_404(GrantApplication, application_id)
             follow_up = services.follow_up_of(application)

@@ -257,3 +257,20 @@ def test_the_officers_list_of_reports_filters_and_keeps_its_query_count(
     assert granted.case.number in late and "försenad" in late
     login_as("officer", areas=("register",))
     assert client.get(url).status_code == 403
+
+
+def test_a_recovery_whose_letter_fails_is_not_made(client, login_as, reported, make_user,
+                                                   monkeypatch):
+    from lokapp.letters import services as letters
+
+    def broken(*args, **kwargs):
+        raise letters.LetterError("Brevet gick inte att skapa.")
+
+    monkeypatch.setattr(letters, "issue_letter", broken)
+    login_as(user=officer(make_user))
+    response = client.post(_officer_url(reported, "/aterkrav"),
+                           data={"amount": "10 000", "reasons": "Skäl."})
+    assert response.status_code == 400 and "Brevet gick inte att skapa." in _text(response)
+    application = _reload(reported.id)
+    assert application.case.state == "follow_up_submitted"
+    assert application.follow_up.recovered_sek is None
