@@ -629,3 +629,71 @@ def test_association_series_over_the_dst_change_skip_cancel_and_move(new_page, w
               if str(e.get("STATUS", "CONFIRMED")).upper() != "CANCELLED"]
     assert [e.decoded("DTSTART").strftime("%Y-%m-%d %H:%M") for e in active] == [
         f"{booked[1].isoformat()} 18:00", f"{moved.isoformat()} 19:00"]
+
+
+# --- the personal calendar feed: a secret, revocable address; the public feed without names ----
+
+
+def test_personal_calendar_feed_is_secret_and_revocable(new_page, world, live_server):
+    from icalendar import Calendar
+
+    from lokapp.auth.models import User
+    from lokapp.bookings import services
+    from lokapp.bookings.models import Premises
+    from lokapp.extensions import db
+    from tests.bookings.helpers import accepted, request_for
+
+    with live_server.app.test_request_context():
+        premises = db.session.get(Premises, world["premises_id"])
+        resident = db.session.scalar(db.select(User).where(User.email == world["resident"]))
+        for weeks in range(5, 12):  # a Wednesday that is not a holiday
+            day = _next(2, weeks=weeks)
+            try:
+                services.create_booking(premises, request_for(resident, day, "18:00", "20:00",
+                                                              activity="Körövning"),
+                                        accepted_terms=accepted(premises))
+            except services.BookingError:
+                db.session.rollback()
+                continue
+            break
+        db.session.commit()
+        db.session.remove()
+
+    page = new_page()
+    _log_in(page, world["resident"])
+    page.goto("/mina-bokningar")
+    page.get_by_role("link", name="Se bokningarna i din kalender").click()
+    page.get_by_role("button", name="Skapa en kalenderadress").click()
+    address = page.get_by_label("Kalenderadress").input_value()
+    assert re.match(rf"{re.escape(live_server.url)}/kalender/[A-Za-z0-9_\-]{{20,}}\.ics$",
+                    address), address
+    feed = page.request.get(address)
+    assert feed.ok and feed.headers["content-type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(feed.body())
+    _assert_rfc5545(calendar)
+    mine = [e for e in calendar.walk("VEVENT") if "Körövning" in str(e["SUMMARY"])]
+    assert [e.decoded("DTSTART").strftime("%Y-%m-%d %H:%M") for e in mine] == [
+        f"{day.isoformat()} 18:00"]
+    page.goto("/mina-bokningar/kalender")
+    expect(page.get_by_label("Kalenderadress")).to_have_count(0)  # shown once only
+    assert page.request.get(address).ok
+
+    # A new address replaces the old one; removing it ends the feed.
+    page.get_by_role("button", name="Skapa en ny adress").click()
+    renewed = page.get_by_label("Kalenderadress").input_value()
+    assert renewed != address
+    assert page.request.get(address).status == 404
+    assert page.request.get(renewed).ok
+    page.get_by_role("button", name="Ta bort kalenderadressen").click()
+    expect(page.get_by_role("status").first).to_contain_text("slutar fungera")
+    assert page.request.get(renewed).status == 404
+
+    # The premises' public feed shows the time as booked, but nobody's name, e-mail or activity.
+    public = page.request.get(f"/lokaler/{world['premises_id']}/kalender.ics")
+    assert public.ok
+    body = public.text()
+    starts = [e.decoded("DTSTART").strftime("%Y-%m-%d %H:%M")
+              for e in Calendar.from_ical(public.body()).walk("VEVENT")]
+    assert f"{day.isoformat()} 18:00" in starts
+    for personal in ("Rut Resident", world["resident"], "Körövning"):
+        assert personal not in body, personal
