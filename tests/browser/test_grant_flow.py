@@ -5,7 +5,8 @@ attachment upload → summary → submit); the grants officer takes the case and
 completion; the association completes and submits again; the officer decides to approve an
 amount above their delegation, which makes it a proposal; a supervisor confirms it; the
 decision letter (PDF) and its e-mail arrive (delivered to the mail folder); the payout line is
-exported for the finance department as CSV and as Excel.
+exported for the finance department as CSV and as Excel; the association submits the follow-up
+report and the officer accepts it, which closes the case.
 
 Everything goes through the pages; only the accounts, the association's register facts (LÖK
 signed, documents, verified bankgiro – what makes it bidragsberättigad) and the programme are
