@@ -17,12 +17,14 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from lokapp.bookings.models import (
     ACTIVE_STATES,
     MAX_OCCURRENCE_LENGTH,
+    Blackout,
     BookingOccurrence,
+    OpeningHours,
     Premises,
 )
 from lokapp.bookings.rules import (
@@ -267,10 +269,16 @@ def search(criteria: Criteria, *, now: datetime | None = None) -> list[Premises]
     """Published premises matching the criteria; with a time, only those open and free then
     (and bookable under their rules for that date and length)."""
     now = now or utcnow()
-    query = _matching(criteria)
+    query = _matching(criteria).options(lazyload(Premises.equipment_rows))
     if criteria.has_time:
-        query = query.options(selectinload(Premises.opening_hours),
-                              selectinload(Premises.blackouts))
+        # Only what decides that one date: its weekday's hours and the blackouts covering it
+        # (one row per premises instead of seven; the list shows neither). The collections
+        # are partial for this read-only request, which needs nothing else of them.
+        day = criteria.day
+        query = query.options(
+            selectinload(Premises.opening_hours.and_(OpeningHours.weekday == day.weekday())),
+            selectinload(Premises.blackouts.and_(Blackout.starts_on <= day,
+                                                 Blackout.ends_on >= day)))
     found = list(db.session.scalars(query))
     if not criteria.has_time or not found:
         return found
@@ -288,4 +296,6 @@ def search(criteria: Criteria, *, now: datetime | None = None) -> list[Premises]
                                                  criteria.end_minute, now=now):
             continue
         result.append(premises)
+    for premises in found:  # the partial collections must not outlive the check
+        db.session.expire(premises, ["opening_hours", "blackouts"])
     return result

@@ -36,16 +36,18 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from lokapp.associations.models import Association
 from lokapp.auth.models import User
 from lokapp.bookings.models import (
     MAX_OCCURRENCE_LENGTH,
+    Blackout,
     BookerType,
     BookingOccurrence,
     BookingSeries,
     OccurrenceState,
+    OpeningHours,
     Premises,
 )
 from lokapp.bookings.rules import Calendar, at
@@ -312,12 +314,22 @@ def utilisation(first: date, last: date) -> Utilisation:
     them), blackouts and closed weekdays – real elapsed time, so the spring night is an hour
     shorter. Booked time: confirmed occurrences, counted only inside the bookable time.
     Associations: distinct associations with a confirmed occurrence in the period. Three
-    queries for the premises and their hours and blackouts, one for the occurrences.
+    queries for the premises, their hours (plain rows) and the period's blackouts, one for the
+    occurrences.
     """
     premises = db.session.scalars(
-        select(Premises).options(selectinload(Premises.opening_hours),
-                                 selectinload(Premises.blackouts))
+        select(Premises).options(lazyload(Premises.equipment_rows))
         .order_by(Premises.name, Premises.id)).all()
+    # Hours and blackouts as plain rows: thousands of ORM objects cost more than the report.
+    hours: dict[int, dict[int, tuple[int, int]]] = {}
+    for premises_id, weekday, opens, closes in db.session.execute(
+            select(OpeningHours.premises_id, OpeningHours.weekday, OpeningHours.opens_minute,
+                   OpeningHours.closes_minute)):
+        hours.setdefault(premises_id, {})[weekday] = (opens, closes)
+    blackouts: dict[int, list[Blackout]] = {}
+    for blackout in db.session.scalars(select(Blackout).where(
+            Blackout.starts_on <= last, Blackout.ends_on >= first)):
+        blackouts.setdefault(blackout.premises_id, []).append(blackout)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     uses: dict[int, PremisesUse] = {}
     open_times: dict[int, dict[date, tuple[datetime, datetime]]] = {}
@@ -330,7 +342,8 @@ def utilisation(first: date, last: date) -> Utilisation:
         return instants[day, minute]
 
     for place in premises:
-        calendar = Calendar(place)
+        calendar = Calendar(place, hours=hours.get(place.id, {}),
+                            blackouts=blackouts.get(place.id, []))
         spans = {day: span for day in days if (span := _open_interval(calendar, day, instant))}
         open_times[place.id] = spans
         uses[place.id] = PremisesUse(place, bookable_minutes=sum(

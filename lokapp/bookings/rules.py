@@ -176,11 +176,15 @@ class Calendar:
     queries, whatever the number of dates checked).
     """
 
-    def __init__(self, premises: Premises):
+    def __init__(self, premises: Premises, *,
+                 hours: dict[int, tuple[int, int]] | None = None,
+                 blackouts: list | None = None):
+        """``hours`` (weekday → (opens, closes)) and ``blackouts`` may be given when read in
+        bulk for many premises (reports); otherwise they are the premises' own."""
         self.premises = premises
-        self.hours = {h.weekday: (h.opens_minute, h.closes_minute)
-                      for h in premises.opening_hours}
-        self.blackouts = list(premises.blackouts)
+        self.hours = hours if hours is not None else {
+            h.weekday: (h.opens_minute, h.closes_minute) for h in premises.opening_hours}
+        self.blackouts = list(blackouts if blackouts is not None else premises.blackouts)
 
     def closed_reason(self, day: date) -> str | None:
         """Why the premises is closed all of ``day``, or None if it opens that day."""

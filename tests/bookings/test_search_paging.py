@@ -60,3 +60,23 @@ def test_query_count_does_not_grow_with_the_number_of_premises(client, make_prem
             counts.setdefault(name, []).append(q.count)
     assert counts["all"][0] == counts["all"][1], counts
     assert counts["timed"][0] == counts["timed"][1], counts
+
+
+def test_a_timed_search_reads_only_that_day_and_leaves_the_premises_whole(app, make_premises):
+    from datetime import timedelta
+
+    from lokapp.bookings.availability import Criteria, search
+    from lokapp.bookings.models import Blackout
+
+    day = next_weekday(2)
+    open_ = make_premises(name="Öppen")
+    make_premises(name="Stängd onsdagar", hours={d: (480, 1320) for d in range(7) if d != 2})
+    closed = make_premises(name="Avstängd")
+    closed.blackouts.append(Blackout(starts_on=day - timedelta(days=1), ends_on=day,
+                                     reason="Renovering"))
+    db.session.flush()
+    db.session.expire_all()  # as in a request: nothing of the premises loaded yet
+    with app.test_request_context():
+        found = search(Criteria(day=day, start_minute=600, end_minute=720))
+    assert [p.name for p in found] == ["Öppen"]
+    assert len(open_.opening_hours) == 7 and len(closed.blackouts) == 1
