@@ -134,6 +134,8 @@ class Case(db.Model):
         # so a page is read in order instead of sorting every case (0019_casework_indexes).
         Index("ix_cases_type_submitted", "case_type", "submitted_at", "id"),
         Index("ix_cases_submitted", "submitted_at", "id"),
+        # The grant officers' list of decided applications, latest first.
+        Index("ix_cases_decided", "decided_at", "id"),
     )
 
     def __repr__(self) -> str:

@@ -1,11 +1,14 @@
-"""casework indexes: the officer queue's newest/oldest-first order
+"""casework indexes: the officer queues' page order
 
 The queue (``/handlaggning``) lists numbered cases of the officer's case types ordered by
 ``submitted_at`` (then ``id``), 50 to a page. Without an index in that order the database
 joined and sorted every case of those types for each page (benchmarks/casework.py: about
 300 ms per page at 50,000 grant applications on SQLite). ``(case_type, submitted_at, id)``
 lets an officer with one case type walk the cases in page order and stop after the page;
-``(submitted_at, id)`` does the same for officers who see several case types.
+``(submitted_at, id)`` does the same for officers who see several case types, and for the
+grant officers' list of open applications (oldest first); ``(decided_at, id)`` for their list of
+decided applications (latest first), which sorted every decided application (about 440 ms a
+page at 50,000 on SQLite).
 
 Revision ID: 0019_casework_indexes
 Revises: 0018_grant_scoring_and_deadlines
@@ -26,9 +29,11 @@ def upgrade():
         batch_op.create_index('ix_cases_type_submitted', ['case_type', 'submitted_at', 'id'],
                               unique=False)
         batch_op.create_index('ix_cases_submitted', ['submitted_at', 'id'], unique=False)
+        batch_op.create_index('ix_cases_decided', ['decided_at', 'id'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_decided')
         batch_op.drop_index('ix_cases_submitted')
         batch_op.drop_index('ix_cases_type_submitted')
