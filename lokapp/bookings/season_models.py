@@ -10,7 +10,9 @@ publishing made of it – which is what makes publishing idempotent.
 
 Equal treatment (issue 6 item 9): requested and allocated hours per week are *stored* on the
 application when the round is published (``requested_minutes``/``allocated_minutes``), so the
-report reads what was decided, not a recomputation from wishes edited later.
+report reads what was decided, not a recomputation from wishes edited later – and so is the
+peak-time part of the allocated hours (``allocated_peak_minutes``), as the premises' peak
+hours were then.
 """
 from __future__ import annotations
 
@@ -129,6 +131,8 @@ class SeasonApplication(db.Model):
     # Stored when the result is published (equal-treatment data): minutes per week.
     requested_minutes: Mapped[int | None] = mapped_column(Integer)
     allocated_minutes: Mapped[int | None] = mapped_column(Integer)
+    # Of the allocated minutes per week, those in the premises' peak time (högtrafik).
+    allocated_peak_minutes: Mapped[int | None] = mapped_column(Integer)
     was_eligible: Mapped[bool | None] = mapped_column(Boolean)
 
     round: Mapped[SeasonRound] = relationship(back_populates="applications")

@@ -488,6 +488,13 @@ class AssociationHours:
     allocated_minutes: int
     wishes: int
     allocated_wishes: int
+    allocated_peak_minutes: int = 0
+
+    @property
+    def peak_percent(self) -> int | None:
+        if not self.allocated_minutes:
+            return None
+        return round(100 * self.allocated_peak_minutes / self.allocated_minutes)
 
     @property
     def share(self) -> int:
@@ -530,23 +537,43 @@ def board(season_round: SeasonRound) -> Board:
                                  and other.ranked.wish.id != row.ranked.wish.id
                                  and overlaps(row.ranked.wish, other.ranked.wish)]
             cells.append(BoardCell(premises, weekday, rows))
-    return Board(season_round, ranked, cells, hours_per_association(applications))
+    return Board(season_round, ranked, cells,
+                 hours_per_association(applications, season_round.premises))
 
 
-def hours_per_association(applications: list[SeasonApplication]) -> list[AssociationHours]:
+def peak_minutes(wish: SeasonWish, premises_by_id: dict[int, Premises] | None = None) -> int:
+    """The wish's minutes per week in its allocated premises' peak time: all of them on a
+    weekend the premises counts as peak, else the part within the daily peak hours."""
+    premises = (premises_by_id or {}).get(wish.allocated_premises_id) \
+        or wish.allocated_premises
+    if premises is None:
+        return 0
+    if wish.weekday >= 5 and premises.is_weekend_peak:
+        return wish.minutes
+    return max(0, min(wish.end_minute, premises.peak_end_minute)
+               - max(wish.start_minute, premises.peak_start_minute))
+
+
+def hours_per_association(applications: list[SeasonApplication],
+                          premises: list[Premises] = ()) -> list[AssociationHours]:
     """Requested and allocated hours per week: the stored figures once published."""
+    by_id = {p.id: p for p in premises}
     rows = []
     for application in applications:
         wishes = application.wishes
         allocated = [w for w in wishes if w.allocated_premises_id is not None]
         requested_minutes = application.requested_minutes
         allocated_minutes = application.allocated_minutes
+        allocated_peak = application.allocated_peak_minutes
         if requested_minutes is None:
             requested_minutes = sum(w.minutes for w in wishes)
         if allocated_minutes is None:
             allocated_minutes = sum(w.minutes for w in allocated)
+        if allocated_peak is None:
+            allocated_peak = sum(peak_minutes(w, by_id) for w in allocated)
         rows.append(AssociationHours(application.association, application, requested_minutes,
-                                     allocated_minutes, len(wishes), len(allocated)))
+                                     allocated_minutes, len(wishes), len(allocated),
+                                     allocated_peak))
     rows.sort(key=lambda r: r.association.name)
     return rows
 
@@ -779,6 +806,9 @@ def _publish_application(season_round: SeasonRound, application: SeasonApplicati
     application.requested_minutes = sum(w.minutes for w in application.wishes)
     application.allocated_minutes = sum(w.minutes for w in application.wishes
                                         if w.allocated_premises_id is not None)
+    by_id = {p.id: p for p in season_round.premises}
+    application.allocated_peak_minutes = sum(peak_minutes(w, by_id) for w in application.wishes
+                                             if w.allocated_premises_id is not None)
     db.session.flush()
     apply(application.case, "decide", user)
     issue_result_letter(application, user)
@@ -927,9 +957,10 @@ def hours_csv(season_round: SeasonRound) -> bytes:
     writer.writerow([_("Omgång"), _("Förening"), _("Organisationsnummer"), _("Kategori"),
                      _("Stadsdel"), _("Ärendenummer"), _("Bidragsberättigad"), _("Önskemål"),
                      _("Tilldelade önskemål"), _("Begärda timmar per vecka"),
-                     _("Tilldelade timmar per vecka"), _("Andel barn och unga 7–25, procent"),
+                     _("Tilldelade timmar per vecka"), _("Varav högtrafik, timmar per vecka"),
+                     _("Andel högtrafik, procent"), _("Andel barn och unga 7–25, procent"),
                      _("Utfall")])
-    for row in hours_per_association(applications):
+    for row in hours_per_association(applications, season_round.premises):
         association, application = row.association, row.application
         wishes = application.wishes
         total = sum(w.total_participants for w in wishes)
@@ -944,6 +975,8 @@ def hours_csv(season_round: SeasonRound) -> bytes:
             "" if application.was_eligible is None else (_("ja") if application.was_eligible
                                                           else _("nej")),
             row.wishes, row.allocated_wishes, _hours(row.requested_minutes),
-            _hours(row.allocated_minutes), str(round(100 * youth / total)) if total else "",
+            _hours(row.allocated_minutes), _hours(row.allocated_peak_minutes),
+            "" if row.peak_percent is None else str(row.peak_percent),
+            str(round(100 * youth / total)) if total else "",
             str(application.outcome.label) if application.outcome else _("Inte beslutad")])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -106,6 +106,7 @@ def upgrade():
     sa.Column('outcome', sa.Enum('allocated', 'partly', 'not_allocated', name='seasonoutcome', native_enum=False, create_constraint=True, length=40), nullable=True),
     sa.Column('requested_minutes', sa.Integer(), nullable=True),
     sa.Column('allocated_minutes', sa.Integer(), nullable=True),
+    sa.Column('allocated_peak_minutes', sa.Integer(), nullable=True),
     sa.Column('was_eligible', sa.Boolean(), nullable=True),
     sa.CheckConstraint('requested_minutes IS NULL OR requested_minutes >= 0', name=op.f('ck_season_applications_requested_positive')),
     sa.CheckConstraint('allocated_minutes IS NULL OR allocated_minutes >= 0', name=op.f('ck_season_applications_allocated_positive')),

@@ -76,6 +76,9 @@ def test_publishing_books_the_season_and_sends_one_letter_per_application(autumn
     assert (youth.requested_minutes, youth.allocated_minutes) == (240, 240)
     assert (choir.requested_minutes, choir.allocated_minutes) == (240, 120)
     assert (chess.requested_minutes, chess.allocated_minutes) == (60, 0)
+    # Peak time: 17–22 on weekdays and all weekend – Tuesday 18–20 and Saturday 10–12.
+    assert (youth.allocated_peak_minutes, choir.allocated_peak_minutes,
+            chess.allocated_peak_minutes) == (240, 120, 0)
     assert all(a.case.state == "decided" for a in (youth, choir, chess))
 
     # Tuesday 18–20 for the youth team, every week of the season, 18:00 local on both sides

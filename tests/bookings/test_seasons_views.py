@@ -309,8 +309,9 @@ def test_hours_csv_for_the_equal_treatment_report(client, login_as, contested):
     lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines[0].startswith("Omgång;Förening;Organisationsnummer;Kategori;Stadsdel")
     rows = {line.split(";")[1]: line.split(";") for line in lines[1:]}
-    assert rows["Ungdomsfotbollen"][9:12] == ["2,00", "2,00", "100"]
-    assert rows["Vuxenkören"][9:12] == ["2,00", "0,00", "0"]
+    # Requested, allocated, of which peak time (17–22), peak share, youth share.
+    assert rows["Ungdomsfotbollen"][9:14] == ["2,00", "2,00", "2,00", "100", "100"]
+    assert rows["Vuxenkören"][9:14] == ["2,00", "0,00", "0,00", "", "0"]
     login_as("resident")
     assert client.get(f"/lokalbokning/sasong/{season_round.id}/timmar.csv").status_code == 403
 
