@@ -323,3 +323,15 @@ def test_the_grants_remind_command_takes_today_and_is_idempotent(app, granted):
 def test_state_labels_are_swedish():
     assert str(State.FOLLOW_UP_DUE.label) == "Redovisning ska lämnas"
     assert str(State.RECOVERY.label) == "Återkrav"
+
+
+def test_the_casework_queue_keeps_a_due_report_open_and_a_closed_one_out(reported, handler):
+    from lokapp.casework.queries import Filters, queue
+
+    def open_numbers():
+        rows = db.session.execute(queue(Filters(), ("grant_application",), handler.id)).all()
+        return {row.number for row in rows}
+
+    assert reported.case.number in open_numbers()  # follow_up_submitted: the officer's turn
+    follow_up.accept_report(reported.follow_up, handler)
+    assert reported.case.number not in open_numbers()  # closed is final
