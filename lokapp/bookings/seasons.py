@@ -760,13 +760,14 @@ def publish_round(season_round: SeasonRound, user: Any, *, limit: int = PUBLISH_
         season_round.published_by_id = user.id
         audit.record("season_round.publish_start", season_round, actor=user)
     applications = load_applications(season_round)
-    ranked = rank(season_round, applications)
-    youth = {r.wish.id: r for r in ranked}
+    # Eligibility by the register's rule, as the ranking used it (stored with the decision).
+    eligible = {r.application.id: r.is_eligible for r in rank(season_round, applications)}
     pending = [a for a in applications
                if a.case is not None and a.case.state == SeasonCaseState.SUBMITTED]
     created = 0
     for application in pending[:limit]:
-        created += _publish_application(season_round, application, youth, user, now)
+        created += _publish_application(season_round, application,
+                                        eligible.get(application.id, False), user, now)
     remaining = max(len(pending) - limit, 0)
     if remaining == 0:
         season_round.state = RoundState.PUBLISHED
@@ -783,12 +784,13 @@ def to_day(value: datetime) -> date:
 
 
 def _publish_application(season_round: SeasonRound, application: SeasonApplication,
-                         ranked: dict[int, Ranked], user: Any, now: datetime) -> int:
+                         eligible: bool, user: Any, now: datetime) -> int:
+    """Book the application's allocations, store its figures, decide its case, issue its
+    letter. The youth tariff applies to an eligible association's wish with at least half
+    its participants aged 7–25."""
     from lokapp.bookings.season_letters import issue_result_letter
 
     created = 0
-    eligible = any(r.is_eligible for r in ranked.values()
-                   if r.application.id == application.id)
     application.was_eligible = eligible
     for wish in application.wishes:
         if wish.allocated_premises_id is None:
@@ -796,8 +798,7 @@ def _publish_application(season_round: SeasonRound, application: SeasonApplicati
                 wish.decision_reason = _("Önskemålet kunde inte tilldelas.")
             continue
         if wish.series_id is None:
-            youth = ranked.get(wish.id)
-            is_youth = eligible and youth is not None and youth_share(wish) >= 0.5
+            is_youth = eligible and youth_share(wish) >= 0.5
             series = season_series(season_round, application, wish, is_youth=is_youth, now=now)
             if series is not None:
                 wish.series_id = series.id
@@ -813,12 +814,6 @@ def _publish_application(season_round: SeasonRound, application: SeasonApplicati
     apply(application.case, "decide", user)
     issue_result_letter(application, user)
     return created
-
-
-@dataclass
-class SeasonDates:
-    booked: list[date]
-    skipped: list[tuple[date, str]]
 
 
 def season_dates(season_round: SeasonRound, premises: Premises, weekday: int, start: int,

@@ -204,3 +204,22 @@ def test_season_series_say_so_in_the_equal_treatment_data(autumn):
     rows = reports.equal_treatment(date(2027, 10, 1), date(2027, 11, 15))
     assert rows and {r.outcome for r in rows} == {"Säsongsbokning"}
     assert {r.series.association.name for r in rows} == {"Ungdomsfotbollen", "Vuxenkören"}
+
+
+def test_an_eligible_youth_activity_gets_the_youth_tariff(make_premises, make_user,
+                                                          make_association, monkeypatch):
+    hall = make_premises()
+    season_round = make_round([hall])
+    officer = make_user("officer", areas=("bookings",))
+    user, youth_club = manager(make_user, make_association, "Ungdomsklubben")
+    [young] = apply(season_round, youth_club, user, wish(1, 17, 19, hall, youth=9, adults=1))
+    [adults] = apply(season_round, youth_club, user, wish(3, 17, 19, hall, youth=1, adults=9))
+    monkeypatch.setattr(seasons, "_eligibility",
+                        lambda applications, on: {a.association_id: True for a in applications})
+    seasons.auto_allocate(season_round, officer)
+    close_window(season_round, closes=date(2027, 8, 31), starts=date(2027, 10, 1),
+                 ends=date(2027, 10, 31))
+    seasons.publish_round(season_round, officer, now=NOW)
+    assert db.session.get(BookingSeries, young.series_id).booker_type == BookerType.YOUTH
+    assert db.session.get(BookingSeries, adults.series_id).booker_type == BookerType.ASSOCIATION
+    assert young.application.was_eligible is True
