@@ -142,7 +142,13 @@ def test_a_grant_without_a_report_is_recovered_with_a_letter(new_page, granted, 
     world, (application_id, number) = granted
     officer = new_page()
     _log_in(officer, world["officer"])
-    officer.goto(f"/bidrag/handlaggning/{application_id}/redovisning")
+    officer.goto("/bidrag/handlaggning")
+    officer.get_by_role("link", name="Redovisningar").click()
+    expect(_heading(officer)).to_have_text("Redovisningar av bidrag")
+    officer.get_by_role("link", name="Inkomna att granska").click()
+    expect(officer.get_by_role("main")).to_contain_text("Inga redovisningar att visa.")
+    officer.get_by_role("link", name="Alla öppna").click()
+    officer.get_by_role("link", name=number).click()
     expect(officer.get_by_role("main")).to_contain_text(
         "Föreningen har inte skickat in någon redovisning ännu.")
     recovery = officer.get_by_role("group", name="Besluta om återkrav")
