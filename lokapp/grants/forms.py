@@ -81,6 +81,10 @@ class ProgrammeForm(FormulaProgrammeFields, BaseForm):
     appeal_route = RadioField(_l("Hur överklagas beslutet?"), choices=_choices(AppealRoute),
                               default=AppealRoute.LAGLIGHETSPROVNING.value)
     follow_up_required = BooleanField(_l("Föreningen ska lämna en redovisning"))
+    asks_participants = BooleanField(
+        _l("Ansökan frågar efter deltagare"),
+        description=_l("Föreningen fyller i hur många den räknar med ska delta, efter ålder "
+                       "och kön. Uppgifterna används i uppföljningen av likvärdig behandling."))
     follow_up_days = WholeNumberField(_l("Redovisningen ska lämnas inom (dagar efter beslut)"),
                                       validators=[Optional(), NumberRange(min=1, max=1000)])
     handling_days = WholeNumberField(_l("Normal handläggningstid (dagar)"),

@@ -3,46 +3,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, FieldList, Form, FormField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms import DateField, FieldList, FormField
+from wtforms.validators import DataRequired
 
 from lokapp.associations.forms import UPLOAD_HINT
-from lokapp.associations.models import AgeBand, Gender
-from lokapp.core.forms import BaseForm, WholeNumberField, long_text_field, text_field
+from lokapp.core.forms import BaseForm, long_text_field, text_field
 from lokapp.grants.amounts import AmountField
 from lokapp.grants.follow_up import REASONS_MAX, SUMMARY_MAX
 from lokapp.grants.forms import BudgetLineForm
+from lokapp.grants.forms_participants import (  # noqa: F401 - shared with the application
+    MAX_PARTICIPANTS,
+    ParticipantCountsForm,
+    participant_field_name,
+)
 from lokapp.grants.models import LINE_MAX
 
 LINE_ROWS_EXTRA = 3
-MAX_PARTICIPANTS = 1_000_000
-
-
-def participant_field_name(band: AgeBand, gender: Gender) -> str:
-    return f"{band.name.lower()}_{gender.name.lower()}"
-
-
-class ParticipantCountsForm(Form):
-    """Participants by age band (rows) and gender (columns); blank cells count as 0."""
-
-    def counts(self) -> dict[tuple[str, str], int]:
-        return {(b.value, g.value): self[participant_field_name(b, g)].data or 0
-                for b in AgeBand for g in Gender}
-
-    def fill(self, counts: dict[tuple[str, str], int]) -> None:
-        for b in AgeBand:
-            for g in Gender:
-                self[participant_field_name(b, g)].data = counts.get((b.value, g.value))
-
-
-for _band in AgeBand:
-    for _gender in Gender:
-        setattr(ParticipantCountsForm, participant_field_name(_band, _gender), WholeNumberField(
-            _l("Deltagare %(band)s, %(gender)s", band=_band.label, gender=_gender.label),
-            validators=[Optional(), NumberRange(max=MAX_PARTICIPANTS, message=_l(
-                "Antalet är orimligt stort. Kontrollera siffrorna."))],
-            render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 7,
-                       "size": 5}))
 
 
 class ReportForm(BaseForm):

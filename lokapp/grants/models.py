@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lokapp.associations.models import AgeBand, Gender
 from lokapp.core.time import utcnow
 from lokapp.core.types import RichStrEnum, UTCDateTime, enum_type
 from lokapp.extensions import db
@@ -135,6 +136,10 @@ class GrantProgramme(db.Model):
     formula_age_max: Mapped[int | None] = mapped_column(Integer)
     formula_min_group: Mapped[int | None] = mapped_column(Integer)
     formula_share_percent: Mapped[int | None] = mapped_column(Integer)
+    # The application asks for the expected participants by age band and gender (the step
+    # "Deltagare"; see lokapp.grants.participants).
+    asks_participants: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -368,6 +373,9 @@ class GrantApplication(db.Model):
     rented_premises: Mapped[list[GrantRentedPremises]] = relationship(
         back_populates="application", cascade="all, delete-orphan",
         order_by="GrantRentedPremises.position, GrantRentedPremises.id")
+    participants: Mapped[list[GrantApplicationParticipants]] = relationship(
+        back_populates="application", cascade="all, delete-orphan",
+        order_by="GrantApplicationParticipants.age_band, GrantApplicationParticipants.gender")
     decided_by: Mapped[Any] = relationship("User", foreign_keys=[decided_by_id])
     proposed_by: Mapped[Any] = relationship("User", foreign_keys=[proposed_by_id])
 
@@ -467,6 +475,24 @@ class GrantRentedPremises(db.Model):
     application: Mapped[GrantApplication] = relationship(back_populates="rented_premises")
 
     __table_args__ = (CheckConstraint("yearly_rent_sek >= 0", name="rent"),)
+
+
+class GrantApplicationParticipants(db.Model):
+    """How many the application expects to take part, in one age band and gender (the
+    register's bands and genders) – counts, never persons. Only for programmes that ask
+    (``asks_participants``); a row per non-zero cell."""
+
+    __tablename__ = "grant_application_participants"
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_applications.id", ondelete="CASCADE"), primary_key=True)
+    age_band: Mapped[AgeBand] = mapped_column(enum_type(AgeBand, length=10), primary_key=True)
+    gender: Mapped[Gender] = mapped_column(enum_type(Gender, length=10), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+    application: Mapped[GrantApplication] = relationship(back_populates="participants")
+
+    __table_args__ = (CheckConstraint("count > 0", name="count_positive"),)
 
 
 class PayoutState(RichStrEnum):

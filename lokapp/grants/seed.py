@@ -119,6 +119,8 @@ def _programmes(year: int) -> list[dict]:
             "has_budget_table": True, "follow_up_required": True, "follow_up_days": 365,
             "handling_days": 60, "appeal_route": AppealRoute.LAGLIGHETSPROVNING,
             "required_attachments": ["Projektplan"],
+            # Who the project reaches, by age and gender (the equal-treatment report).
+            "asks_participants": True,
             "criteria": _LOK_PROJECT_CRITERIA,
             "questions": [
                 (Q.SHORT_TEXT, "Projektets namn", "", True, []),
@@ -140,6 +142,7 @@ def _programmes(year: int) -> list[dict]:
             "max_amount_sek": 50_000, "pot": 800_000, "delegation": 25_000,
             "has_budget_table": True, "follow_up_required": True, "follow_up_days": 120,
             "handling_days": 30, "required_attachments": [],
+            "asks_participants": True,
             "criteria": _EVENT_CRITERIA,
             "questions": [
                 (Q.SHORT_TEXT, "Arrangemangets namn", "", True, []),

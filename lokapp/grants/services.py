@@ -36,7 +36,7 @@ from lokapp.core.time import to_local, today_local, utcnow
 from lokapp.core.uploads import store_upload
 from lokapp.core.workflow import apply
 from lokapp.extensions import db
-from lokapp.grants import formulas
+from lokapp.grants import formulas, participants
 from lokapp.grants.models import (
     AppealRoute,
     BudgetLineKind,
@@ -93,13 +93,15 @@ class ProgrammeData:
     formula_age_max: int | None = None
     formula_min_group: int | None = None
     formula_share_percent: int | None = None
+    # The application asks for the expected participants (lokapp.grants.participants).
+    asks_participants: bool = False
 
 
 _COLUMNS = ("key", "name_sv", "name_en", "description_sv", "description_en", "rules_sv",
             "eligibility", "window_kind", "opens_on", "closes_on", "is_monetary",
             "max_amount_sek", "has_budget_table", "required_attachments",
             "delegation_limit_sek", "appeal_route", "follow_up_required", "follow_up_days",
-            "handling_days", "is_active", *formulas.PROGRAMME_COLUMNS)
+            "handling_days", "is_active", "asks_participants", *formulas.PROGRAMME_COLUMNS)
 
 
 def save_programme(programme: GrantProgramme | None, data: ProgrammeData,
@@ -235,6 +237,7 @@ def start_application(programme: GrantProgramme, association: Association, user:
                 position=line.position, kind=line.kind, description=line.description,
                 amount_sek=line.amount_sek))
         formulas.copy_previous(programme, source, application)
+        participants.copy_previous(programme, source, application)
     db.session.add(application)
     db.session.flush()
     audit.record("grant_application.started", application, actor=user,
@@ -355,6 +358,7 @@ def missing_for_submit(application: GrantApplication, on: date | None = None) ->
         if required not in labels:
             missing.append(_("Bilagan ”%(label)s” saknas.", label=required))
     missing.extend(formulas.missing_for_submit(application))
+    missing.extend(participants.missing_for_submit(application))
     if programme.is_monetary and not formulas.applies(programme):
         if not application.requested_sek:
             missing.append(_("Fyll i hur mycket föreningen söker.") if not
@@ -401,6 +405,10 @@ def submit_application(application: GrantApplication, user: Any) -> None:
     association = db.session.get(Association, application.association_id)
     if not resubmitted:
         application.snapshot = snapshot_of(association, to_local(utcnow()).year)
+    # The expected participants as submitted (again after a completion: they may change).
+    if participants.applies(application.programme):
+        application.snapshot = {**(application.snapshot or {}),
+                                **participants.snapshot(application)}
     submit(case, user)
     if resubmitted:
         answer_open_requests(case)

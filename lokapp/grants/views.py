@@ -9,6 +9,8 @@ Administrators  /bidrag/admin                    programmes
                 /bidrag/<key>/beviljade/<year>   granted associations, amounts, median time
 Applicants      /bidrag/<key>/ansok              start an application (or copy last year's)
                 /bidrag/ansokningar/<id>/fragor  step 1: the programme's questions
+                /bidrag/ansokningar/<id>/deltagare  expected participants by age and
+                                                 gender, where the programme asks
                 /bidrag/ansokningar/<id>/budget  step 2: budget table or amount
                 /bidrag/ansokningar/<id>/bilagor step 3: attachments
                 /bidrag/ansokningar/<id>/sammanfattning  summary, then submit
@@ -53,7 +55,7 @@ from lokapp.core.time import to_local, today_local, utcnow
 from lokapp.core.uploads import UploadError
 from lokapp.core.workflow import CaseActionForm
 from lokapp.extensions import db
-from lokapp.grants import follow_up_views, formulas, queries, scoring, services
+from lokapp.grants import follow_up_views, formulas, participants, queries, scoring, services
 from lokapp.grants import letters as grant_letters
 from lokapp.grants import payouts as payout_services
 from lokapp.grants import permissions as _permissions  # noqa: F401 - registers predicates
@@ -83,6 +85,7 @@ from lokapp.grants.forms_formulas import (
     OccasionUploadForm,
     PremisesForm,
 )
+from lokapp.grants.forms_participants import ApplicationParticipantsForm
 from lokapp.grants.models import (
     AppealRoute,
     BudgetLineKind,
@@ -102,6 +105,8 @@ bp = Blueprint("grants", __name__, url_prefix="/bidrag")
 grant_letters.register()
 follow_up_views.register(bp)  # the follow-up report (redovisning) and återkrav
 bp.add_app_template_global(formulas.result_for, "formula_result")
+bp.add_app_template_global(participants.rows, "participant_rows")
+bp.add_app_template_global(participants.counts_of, "participant_counts")
 
 RESERVED_KEYS = frozenset({"admin", "ansokningar", "ansok", "mina", "handlaggning"})
 
@@ -146,7 +151,8 @@ def _programme_form(programme: GrantProgramme | None) -> ProgrammeForm:
 def _fill(form: ProgrammeForm, programme: GrantProgramme) -> None:
     for name in ("key", "name_sv", "name_en", "description_sv", "description_en", "rules_sv",
                  "opens_on", "closes_on", "is_monetary", "has_budget_table",
-                 "follow_up_required", "follow_up_days", "handling_days", "is_active"):
+                 "follow_up_required", "follow_up_days", "handling_days", "is_active",
+                 "asks_participants"):
         getattr(form, name).data = getattr(programme, name)
     form.eligibility.data = programme.eligibility.value
     form.window_kind.data = programme.window_kind.value
@@ -174,7 +180,8 @@ def _data(form: ProgrammeForm) -> services.ProgrammeData:
         appeal_route=AppealRoute(form.appeal_route.data),
         follow_up_required=bool(form.follow_up_required.data),
         follow_up_days=form.follow_up_days.data, handling_days=form.handling_days.data,
-        is_active=bool(form.is_active.data), **form.formula_data())
+        is_active=bool(form.is_active.data),
+        asks_participants=bool(form.asks_participants.data), **form.formula_data())
 
 
 def _save(programme: GrantProgramme | None, form: ProgrammeForm):
@@ -378,6 +385,8 @@ def _steps(programme: GrantProgramme) -> list[tuple[str, str]]:
     steps = []
     if any(q.kind != QuestionKind.FILE for q in programme.questions):
         steps.append((".step_questions", _("Frågor")))
+    if participants.applies(programme):
+        steps.append((".step_participants", _("Deltagare")))
     if programme.is_monetary:
         steps.append(_FORMULA_STEPS.get(programme.formula_kind)
                      or (".step_budget", _("Budget och belopp")))
@@ -434,6 +443,32 @@ def step_questions(application_id: int):
         fill_answers(form, questions, application.answers or {})
     return render_template("grants/step_questions.html", form=form, questions=questions,
                            **_step_context(application, ".step_questions")), \
+        400 if form.is_submitted() else 200
+
+
+@bp.route("/ansokningar/<int:application_id>/deltagare", methods=["GET", "POST"])
+@object_rule("grants.edit: the association's applicant, while a draft or asked to complete")
+def step_participants(application_id: int):
+    application = _editable_application(application_id)
+    if not participants.applies(application.programme):
+        abort(404)
+    form = ApplicationParticipantsForm()
+    if form.validate_on_submit():
+        try:
+            total = participants.save_participants(
+                application, form.participants.form.counts(), current_user)
+            db.session.commit()
+        except services.GrantError as error:
+            db.session.rollback()
+            form.participants.form.form_errors.append(str(error))
+        else:
+            flash(ngettext("Deltagarna är sparade: %(num)d deltagare.",
+                           "Deltagarna är sparade: %(num)d deltagare.", total), "success")
+            return redirect(_neighbours(application, ".step_participants")[1])
+    elif not form.is_submitted():
+        form.participants.form.fill(participants.counts_of(application))
+    return render_template("grants/step_participants.html", form=form,
+                           **_step_context(application, ".step_participants")), \
         400 if form.is_submitted() else 200
 
 

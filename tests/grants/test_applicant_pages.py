@@ -83,6 +83,10 @@ def _budget_rows(*rows):
 def _fill_all(client, project, application):
     base = f"/bidrag/ansokningar/{application.id}"
     assert client.post(f"{base}/fragor", data=_answers(project)).status_code == 302
+    if project.asks_participants:  # the seeded projektbidrag asks for participants
+        response = client.post(f"{base}/deltagare", data={
+            "participants-age_13_20_woman": "8", "participants-age_13_20_man": "6"})
+        assert response.status_code == 302, _text(response)
     response = client.post(f"{base}/budget", data={
         **_budget_rows(("cost", "Lokalhyra", "30 000"), ("income", "Avgifter", "5 000")),
         "own_contribution": "5000"})
@@ -124,7 +128,7 @@ def test_the_steps_save_on_the_server_and_back_is_a_link(client, login_as, proje
     page = _text(client.get(f"{base}/fragor"))
     assert 'aria-current="step"' in page and "Syfte och mål" in page
     response = client.post(f"{base}/fragor", data=_answers(project))
-    assert response.location.endswith(f"{base}/budget")
+    assert response.location.endswith(f"{base}/deltagare")  # then the budget
     db.session.expire_all()
     application = db.session.get(GrantApplication, application.id)
     assert "Sommarläger" in application.answers.values()

@@ -10,7 +10,7 @@ from lokapp.associations.status import StatusState
 from lokapp.auth.models import AssociationMember, AssociationMemberRole, AssociationRole
 from lokapp.core.mail import OutboxMessage
 from lokapp.extensions import db
-from lokapp.grants import services
+from lokapp.grants import participants, services
 from lokapp.grants.models import BudgetLineKind, WindowKind
 
 
@@ -63,6 +63,12 @@ def _answer_all(application, user):
                ("2026-05-01" if q.kind.value == "date" else "Ett svar")
                for q in application.programme.questions}
     services.save_answers(application, answers, user)
+    if application.programme.asks_participants:  # the step "Deltagare" (projektbidrag)
+        participants.save_participants(application, EXPECTED, user)
+
+
+# Expected participants for the programmes that ask (15 in all).
+EXPECTED = {("13-20", "woman"): 8, ("13-20", "man"): 6, ("21-25", "other"): 1}
 
 
 def _budget(application, user):
