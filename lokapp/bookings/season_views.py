@@ -32,6 +32,7 @@ from lokapp.bookings.models import Premises
 from lokapp.bookings.permissions import booking_associations, manages_association
 from lokapp.bookings.season_models import (
     RoundState,
+    SeasonApplication,
     SeasonRound,
     SeasonWish,
 )
@@ -250,6 +251,19 @@ def _allocation_page(season_round, failed: tuple[int, object] | None = None, sta
 def season_allocation(round_id: int):
     require(can_allocate(_user()))
     return _allocation_page(_round(round_id))
+
+
+@bp.get("/lokalbokning/sasong/arende/<int:case_id>")
+@role_required("officer")
+def season_case(case_id: int):
+    """The officer queue's link to a season application (by its case)."""
+    require(can_allocate(_user()))
+    application = db.session.scalar(select(SeasonApplication).where(
+        SeasonApplication.case_id == case_id))
+    if application is None:
+        abort(404)
+    return redirect(url_for(".season_application", round_id=application.round_id,
+                            association_id=application.association_id))
 
 
 @bp.get("/lokalbokning/sasong/<int:round_id>/timmar.csv")

@@ -5,6 +5,7 @@ One row per case type::
     registration / annual_update / sensitive_change  → area register → register.officer_case
     grant_application                                → area grants   → grants.officer_case
     booking                                          → area bookings → bookings.series
+    season_application                               → area bookings → bookings.season_case
 
 An officer covers an area when the domain's own officer predicate says so (the same rule the
 domain's pages check), so the queue never links to a page that would answer 403.
@@ -21,6 +22,7 @@ from lokapp.associations.permissions import is_register_officer
 from lokapp.associations.workflow import ANNUAL_UPDATE, REGISTRATION, SENSITIVE_CHANGE
 from lokapp.auth.models import StaffArea
 from lokapp.bookings.permissions import is_bookings_officer
+from lokapp.bookings.season_workflow import SEASON_APPLICATION
 from lokapp.bookings.workflow import BOOKING
 from lokapp.grants.permissions import is_grant_officer
 from lokapp.grants.workflow import GRANT_APPLICATION
@@ -43,6 +45,8 @@ KINDS: dict[str, CaseKind] = {k.case_type: k for k in (
     CaseKind(GRANT_APPLICATION, StaffArea.GRANTS, "grants.officer_case", "application_id",
              "grant"),
     CaseKind(BOOKING, StaffArea.BOOKINGS, "bookings.series", "series_id", "series"),
+    CaseKind(SEASON_APPLICATION, StaffArea.BOOKINGS, "bookings.season_case", "case_id",
+             "case"),
 )}
 
 AREA_RULES: dict[StaffArea, Callable[[Any], bool]] = {

@@ -359,3 +359,19 @@ def test_the_association_reads_its_result_letter(app, client, login_as, conteste
     assert client.get(f"/brev/{letter.id}").status_code == 200
     login_as("officer", areas=("grants",))
     assert client.get(f"/brev/{letter.id}").status_code == 403
+
+
+def test_season_applications_are_in_the_officer_queue(client, login_as, contested):
+    season_round, hall, made = contested
+    application = made["Vuxenkören"].application
+    db.session.commit()
+    login_as("officer", areas=("bookings",))
+    page = client.get("/handlaggning").get_data(as_text=True)
+    assert application.case.number in page
+    link = f"/lokalbokning/sasong/arende/{application.case_id}"
+    assert link in page
+    response = client.get(link)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(
+        f"/sasongsbokning/{season_round.id}/forening/{application.association_id}")
+    assert client.get("/lokalbokning/sasong/arende/999999").status_code == 404

@@ -74,7 +74,7 @@ def test_area_mapping_follows_domain_rules(make_user):
         "registration", "annual_update", "sensitive_change")
     assert case_types_of(make_user("supervisor", areas=("grants",))) == ("grant_application",)
     assert case_types_of(make_user("officer", areas=("bookings", "grants"))) == (
-        "grant_application", "booking")
+        "grant_application", "booking", "season_application")
     assert case_types_of(make_user("resident")) == ()
 
 
@@ -84,6 +84,8 @@ def test_case_urls_point_at_the_domain_pages(app):
         assert case_url(Row("registration", 5, None, None)) == "/handlaggning/foreningsregister/5"
         assert case_url(Row("grant_application", 5, 9, None)) == "/bidrag/handlaggning/9"
         assert case_url(Row("booking", 5, None, 12)) == "/bokningar/12"
+        assert case_url(Row("season_application", 5, None, None)) == \
+            "/lokalbokning/sasong/arende/5"
         assert case_url(Row("grant_application", 5, None, None)) is None
         assert case_url(Row("unknown", 5, None, None)) is None
 
