@@ -60,6 +60,7 @@ MAX_OCCASION_SEK = 10_000
 MAX_PERIOD_DAYS = 366
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILE_ERRORS = 20
+MAX_SCAN_ROWS = 5 * MAX_OCCASIONS
 CONTRACT_LABEL_PREFIX = "Hyreskontrakt – "
 PROGRAMME_COLUMNS = ("formula_kind", "formula_rate_sek", "formula_occasion_sek",
                      "formula_age_min", "formula_age_max", "formula_min_group",
@@ -313,17 +314,18 @@ def _compute(application: GrantApplication, rule: ActivityRule | RentRule,
 
 def result_for(application: GrantApplication) -> Result | None:
     """The calculation to show. While the association may change the application it follows
-    the programme's current rule; after submission, the rule it was submitted under."""
-    programme = application.programme
-    if not applies(programme):
-        return None
+    the programme's current rule; after submission, the rule it was submitted under – and
+    none for an application submitted before its programme had a formula."""
+    if application.case.state in ("draft", "needs_completion"):
+        return _compute(application, rule_of(application.programme)) \
+            if applies(application.programme) else None
     stored = application.formula_result
-    editable = application.case.state in ("draft", "needs_completion")
-    if stored and not editable and stored.get("kind") == programme.formula_kind.value:
-        # Occasions are judged as of the day the calculation was stored (submission).
-        return _compute(application, _rule_from(stored["kind"], stored["params"]),
-                        today=_stored_day(stored))
-    return _compute(application, rule_of(programme))
+    if not stored or stored.get("kind") not in (FormulaKind.ACTIVITY.value,
+                                                FormulaKind.RENT.value):
+        return None
+    # Occasions are judged as of the day the calculation was stored (submission).
+    return _compute(application, _rule_from(stored["kind"], stored["params"]),
+                    today=_stored_day(stored))
 
 
 def _stored_day(stored: dict[str, Any]) -> date | None:
@@ -473,8 +475,6 @@ def missing_for_submit(application: GrantApplication) -> list[str]:
 
 def default_decision_amount(application: GrantApplication) -> str | None:
     """The decision form's amount: the computed amount of a formula programme."""
-    if not applies(application.programme):
-        return None
     result = result_for(application)
     return str(result.requested_sek) if result is not None else None
 
@@ -545,6 +545,8 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
         sheet = workbook.worksheets[0]
         rows = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > MAX_SCAN_ROWS:
+                break  # a sheet claiming a million empty rows is not read to the end
             if number > MAX_OCCASIONS + 1 and any(v not in (None, "") for v in values):
                 raise FormulaError(_("Filen har fler än %(max)d rader. Dela upp den.",
                                      max=MAX_OCCASIONS))
@@ -555,7 +557,7 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
 
 
 def _csv_rows(data: bytes) -> list[tuple[int, list[Any]]]:
-    for encoding in ("utf-8-sig", "cp1252"):
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):  # latin-1 decodes any byte
         try:
             text = data.decode(encoding)
             break

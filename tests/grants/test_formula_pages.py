@@ -435,3 +435,22 @@ def test_copy_of_last_years_activity_application_starts_without_occasions(
     assert copy.occasions == [] and copy.requested_sek is None and copy.period_start is None
     assert "Fyll i föreningens sammankomster under perioden." in \
         services.missing_for_submit(copy)
+
+
+def test_an_application_submitted_before_the_formula_shows_no_calculation(
+        client, login_as, programmes, make_user, make_association, status, upload_dir):
+    """An administrator turns a programme into a formula while a case is open: the case keeps
+    the amount the association asked for; no calculation of 0 kr is shown or proposed."""
+    from tests.grants.test_decisions import _project, submitted
+
+    project = _project(programmes)
+    application = submitted(project, make_user, make_association)
+    handler = make_user("officer", areas=("grants",), delegation_limit_sek=500_000)
+    services.assign_to_me(application, handler)
+    project.has_budget_table = False
+    project.formula_kind, project.formula_share_percent = FormulaKind.RENT, 50
+    db.session.commit()
+    login_as(user=handler)
+    page = _text(client.get(f"/bidrag/handlaggning/{application.id}"))
+    assert "Beräkning av beloppet" not in page and "40 000 kr" in page
+    assert not re.search(r'name="amount"[^>]*value="0"', page)

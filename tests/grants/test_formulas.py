@@ -289,3 +289,11 @@ def test_without_formula_the_parameters_are_not_checked(app):
     valid, form = _programme_form(app, formula_kind="none", formula_rate=None,
                                   formula_age_max=None, has_budget_table="y")
     assert valid, _errors(form)
+
+
+def test_csv_in_an_unknown_encoding_gets_a_message_not_a_crash():
+    data = b"2026-03-14;Fotboll\x81;12;1\n"  # 0x81 is undefined in Windows-1252
+    with pytest.raises(FormulaError) as error:
+        read_occasion_file("lista.csv", data)
+    assert error.value.messages == [
+        "Rad 1: aktiviteten får vara högst 200 tecken utan styrtecken."]
