@@ -476,24 +476,34 @@ def approval_premises(live_server) -> dict:
 
 
 def test_request_needing_approval_becomes_a_case_the_officer_approves_without_javascript(
-        new_page, world, approval_premises, live_server):
+        new_page, world, approval_premises, live_server, assert_accessible):
     day = _next(4)  # a Friday
-    resident = new_page(java_script_enabled=False)
+    # The resident on a phone (320 px): every page reflows, only tables scroll in their box.
+    resident = new_page(java_script_enabled=False, viewport=PHONE)
+
+    def fits() -> None:
+        width = resident.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{resident.url} is {width} px wide at 320 px"
+        assert_accessible(resident)
+
     _log_in(resident, world["resident"])
     resident.goto(f"/lokaler/{approval_premises['id']}")
     expect(resident.get_by_role("main")).to_contain_text("En handläggare godkänner bokningen.")
     resident.goto(f"/lokaler/{approval_premises['id']}/boka?datum={day.isoformat()}"
                   "&fran=18:00&till=21:00")
+    fits()
     resident.get_by_label("Vad ska lokalen användas till?").fill("Födelsedagsfest")
     resident.get_by_role("button", name="Fortsätt och se priset").click()
     expect(resident.get_by_role("main")).to_contain_text("En handläggare går igenom förfrågan")
     expect(resident.get_by_role("row", name=_long(day))).to_contain_text("900\u00a0kr")
+    fits()
     resident.get_by_label("Jag har läst villkoren och godkänner dem").check()
     resident.get_by_role("button", name="Skicka bokningsförfrågan").click()
     status = resident.get_by_role("status").first
     expect(status).to_contain_text("ärendenummer LOK")
     number = re.search(r"LOK \d{4}/\d{5}", status.inner_text()).group(0)
     expect(resident.get_by_role("main")).to_contain_text("Väntar på beslut")
+    fits()
 
     officer = new_page(java_script_enabled=False)
     _log_in(officer, world["officer"])
