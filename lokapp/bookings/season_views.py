@@ -236,11 +236,14 @@ def season_copy(round_id: int, association_id: int):
 # --- the officer's allocation ----------------------------------------------------------------
 
 def _allocation_page(season_round, failed: tuple[int, object] | None = None, status=200):
-    data = seasons.board(season_round)
+    only = request.args.get("lokal", type=int)
+    if only not in {p.id for p in season_round.premises}:
+        only = None
+    data = seasons.board(season_round, only)
     own = set(db.session.scalars(select(AssociationMember.association_id).where(
         AssociationMember.user_id == _user().id)))
     return render_template("bookings/season_allocation.html", round=season_round, board=data,
-                           own_associations=own,
+                           own_associations=own, only=only,
                            failed=failed, AllocateForm=AllocateForm,
                            UnallocateForm=UnallocateForm, form=EmptyForm(),
                            rules=seasons.PRIORITY_RULES, today=today_local()), status

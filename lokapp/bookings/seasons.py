@@ -515,9 +515,10 @@ class Board:
         return len({r.ranked.wish.id for c in self.cells for r in c.rows if r.conflicts})
 
 
-def board(season_round: SeasonRound) -> Board:
+def board(season_round: SeasonRound, only_premises_id: int | None = None) -> Board:
     """The allocation view's data: per premises and weekday the wishes that name the premises
-    (first or second choice) with their overlaps, and the hours per association."""
+    (first or second choice) with their overlaps, and the hours per association. With
+    ``only_premises_id`` only that premises' tables (ranks and hours stay the round's)."""
     applications = load_applications(season_round)
     ranked = rank(season_round, applications)
     groups: dict[tuple[int, int], list[BoardRow]] = defaultdict(list)
@@ -527,6 +528,8 @@ def board(season_round: SeasonRound) -> Board:
                 BoardRow(item, choice, premises_id=premises_id))
     cells = []
     for premises in season_round.premises:
+        if only_premises_id is not None and premises.id != only_premises_id:
+            continue
         for weekday in range(7):
             rows = groups.get((premises.id, weekday))
             if not rows:

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from lokapp.bookings import seasons
 from lokapp.bookings.season_cli import DEMO_ROUND, demo_season_round
 from lokapp.bookings.season_models import RoundState, SeasonRound
-from lokapp.extensions import db
 from lokapp.letters.models import Letter
 from tests.bookings.season_helpers import apply, close_window, make_round, manager, wish
 

@@ -375,3 +375,21 @@ def test_season_applications_are_in_the_officer_queue(client, login_as, conteste
     assert response.headers["Location"].endswith(
         f"/sasongsbokning/{season_round.id}/forening/{application.association_id}")
     assert client.get("/lokalbokning/sasong/arende/999999").status_code == 404
+
+
+def test_allocation_view_can_show_one_premises(client, login_as, make_premises, make_user,
+                                               make_association):
+    hall = make_premises(name="Bäckby idrottshall")
+    gym = make_premises(name="Skiljebo gymnastiksal")
+    season_round = make_round([hall, gym])
+    for premises in (hall, gym):
+        user, association = manager(make_user, make_association)
+        apply(season_round, association, user, wish(1, 18, 20, premises))
+    login_as("officer", areas=("bookings",))
+    base = f"/lokalbokning/sasong/{season_round.id}"
+    page = client.get(base).get_data(as_text=True)
+    assert "Bäckby idrottshall, tisdag" in page and "Skiljebo gymnastiksal, tisdag" in page
+    page = client.get(f"{base}?lokal={gym.id}").get_data(as_text=True)
+    assert "Bäckby idrottshall, tisdag" not in page and "Skiljebo gymnastiksal, tisdag" in page
+    page = client.get(f"{base}?lokal=abc").get_data(as_text=True)
+    assert "Bäckby idrottshall, tisdag" in page
