@@ -297,8 +297,14 @@ def test_resident_signs_up_finds_a_room_books_it_and_cancels(new_page, world, li
     search.get_by_label("Datum").fill(day.isoformat())
     search.get_by_label("Från klockan").fill("18:00")
     search.get_by_label("Till klockan").fill("20:00")
-    search.get_by_label("Antal personer").fill("25")
+    search.get_by_label("Antal personer").fill("31")  # one more than the room holds
     search.get_by_label("Hörslinga").check()
+    search.get_by_role("button", name="Sök lokal").click()
+    expect(page.get_by_role("status").first).to_be_visible()
+    expect(page.get_by_role("link", name=world["premises"], exact=True)).to_have_count(0)
+    search = page.get_by_role("search")  # the criteria are kept
+    expect(search.get_by_label("Hörslinga")).to_be_checked()
+    search.get_by_label("Antal personer").fill("25")
     search.get_by_role("button", name="Sök lokal").click()
     expect(page.get_by_role("status").first).to_contain_text("ledig")
     # The room's week view, opened at the searched week.
