@@ -6,6 +6,8 @@ import pytest
 
 from lokapp.bookings import seasons
 from lokapp.bookings.season_models import SeasonApplication
+from lokapp.bookings.season_workflow import SEASON_WORKFLOW
+from lokapp.core.workflow import can_act
 from lokapp.extensions import db
 from tests.bookings.season_helpers import apply, make_round, manager, wish
 
@@ -268,3 +270,22 @@ def test_an_officer_cannot_allocate_their_own_associations_wish(hall, make_user,
     colleague = make_user("officer", areas=("bookings",))
     seasons.allocate(own, hall.id, "Ledig tid", colleague)
     assert own.allocated_premises_id == hall.id
+
+
+@pytest.mark.parametrize("transition", [t.action for t in SEASON_WORKFLOW.transitions])
+def test_every_transition_of_the_season_workflow_has_its_people(
+        transition, hall, make_user, make_association):
+
+    season_round = make_round([hall])
+    user, association = manager(make_user, make_association)
+    [made] = apply(season_round, association, user, wish(1, 18, 20, hall))
+    case = made.application.case
+    officer = make_user("officer", areas=("bookings",))
+    stranger = make_user()
+    row = next(t for t in SEASON_WORKFLOW.transitions if t.action == transition)
+    source = row.sources[0]
+    case.state = str(source)
+    allowed = {"submit": user, "withdraw": user, "decide": officer}[transition]
+    assert can_act(allowed, case, transition)
+    assert not can_act(stranger, case, transition)
+    assert not can_act(officer if allowed is user else user, case, transition)
