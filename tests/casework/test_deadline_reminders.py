@@ -178,3 +178,66 @@ def test_claiming_is_atomic(db, waiting):
 def test_a_bad_date_is_refused(app, db):
     result = app.test_cli_runner().invoke(args=["lok", "remind-deadlines", "--today", "1 april"])
     assert result.exit_code != 0 and "ÅÅÅÅ-MM-DD" in result.output
+
+
+@pytest.mark.slow
+def test_runs_at_the_same_time_send_each_reminder_once(app, committing_db):
+    """Four runs of the same day at once (two cron hosts, a manual catch-up …): every
+    reminder leaves once, on SQLite and PostgreSQL."""
+    import threading
+
+    from lokapp.associations.models import Association, Category, LegalForm, RegisterState
+    from lokapp.auth.models import User
+    from lokapp.core.time import utcnow
+    from tests.factories import _valid_orgnr
+
+    runs, cases = 4, 3
+    with app.test_request_context():
+        for n in range(cases):
+            applicant = User(email=f"samtidig.frist{n}@example.se", name=f"Sökande {n}",
+                             password_hash="x", email_verified_at=utcnow())
+            association = Association(
+                name=f"Fristföreningen {n}", orgnr=_valid_orgnr(7700 + n),
+                description="Förening.", legal_form=LegalForm.NONPROFIT,
+                category=_db.session.scalars(select(Category)).first(),
+                register_state=RegisterState.PENDING, registered_at=None)
+            _db.session.add_all([applicant, association])
+            _db.session.flush()
+            case = Case(case_type="registration", subject=f"Registrering {n}",
+                        state="needs_completion", association_id=association.id,
+                        applicant_id=applicant.id, submitted_at=ASKED)
+            _db.session.add(case)
+            assign_number(case)
+            _db.session.flush()
+            _db.session.add(CompletionRequest(case_id=case.id, message="Mer.",
+                                              deadline=date(2026, 9, 10), requested_at=ASKED))
+        _db.session.commit()
+    _db.session.remove()
+
+    barrier = threading.Barrier(runs)
+    results: list = [None] * runs
+
+    def run(index: int) -> None:
+        with app.test_request_context():
+            barrier.wait(timeout=60)
+            try:
+                results[index] = send_deadline_reminders(date(2026, 9, 7)).reminded
+                _db.session.commit()
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                _db.session.rollback()
+                results[index] = f"error: {error!r}"
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not [r for r in results if not isinstance(r, list)], results
+    assert sum(len(r) for r in results) == cases, results
+    with app.test_request_context():
+        reminders = _db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.subject.like("Påminnelse: komplettera ärende%"))).all()
+        assert len(reminders) == cases
+        assert len({tuple(m.recipients) for m in reminders}) == cases
