@@ -38,6 +38,7 @@ class Filters:
     programme_id: int | None = None  # grant applications of one programme
     deadline: str = DEADLINE_ANY  # the open completion deadline: passed, within 7 days, set
     today: date | None = None  # the Stockholm day the deadline filter compares with
+    unanswered: bool = False  # only cases with an unanswered message from the applicant
 
 
 def _scope(case_types: tuple[str, ...]):
@@ -69,6 +70,8 @@ def _conditions(filters: Filters, case_types: tuple[str, ...], user_id: int, *,
                                   func.lower(Case.number).like(needle, escape="\\")))
     if filters.deadline in (DEADLINE_PASSED, DEADLINE_WEEK, DEADLINE_SET):
         conditions.append(_deadline_condition(filters))
+    if filters.unanswered:
+        conditions.append(Case.id.in_(unanswered_cases()))
     if with_type_state:
         if filters.case_type:
             conditions.append(Case.case_type == filters.case_type)
@@ -96,14 +99,26 @@ def _deadline_condition(filters: Filters):
     return and_(Case.state == WAITING_STATE, Case.id.in_(requests))
 
 
+def unanswered_cases() -> Select:
+    """Ids of the cases with an unanswered message from the applicant: a reply newer than
+    every officer message of the case (ties by id). One uncorrelated subquery over the
+    messages (index ``(case_id, created_at)``), whatever the number of cases listed."""
+    reply, answer = aliased(CaseMessage), aliased(CaseMessage)
+    answered = select(answer.id).where(
+        answer.case_id == reply.case_id, answer.is_from_officer.is_(True),
+        or_(answer.created_at > reply.created_at,
+            and_(answer.created_at == reply.created_at, answer.id > reply.id)))
+    return select(reply.case_id).where(reply.is_from_officer.is_(False), ~answered.exists())
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def queue(filters: Filters, case_types: tuple[str, ...], user_id: int) -> Select:
     """Plain rows: the case, its association's name, the assignee's name, the open
-    completion deadline (while the case waits for the applicant) and the ids the domains'
-    case pages are keyed by."""
+    completion deadline (while the case waits for the applicant), whether the applicant's
+    last message is unanswered, and the ids the domains' case pages are keyed by."""
     officer = aliased(User)
     deadlines = open_deadlines()
     order = {
@@ -120,7 +135,8 @@ def queue(filters: Filters, case_types: tuple[str, ...], user_id: int) -> Select
                Association.name.label("association_name"),
                officer.name.label("officer_name"),
                GrantApplication.id.label("grant_id"), BookingSeries.id.label("series_id"),
-               deadlines.c.deadline.label("deadline"))
+               deadlines.c.deadline.label("deadline"),
+               Case.id.in_(unanswered_cases()).label("unanswered"))
         .outerjoin(deadlines, and_(deadlines.c.case_id == Case.id,
                                    Case.state == WAITING_STATE))
         .outerjoin(Association, Association.id == Case.association_id)

@@ -6,7 +6,8 @@ acting officer's areas or the chosen officer's areas are skipped too. Each assig
 an audit event.
 
 Notes, messages and declared jäv: :func:`add_note` (internal, for officers only),
-:func:`send_message` (to the applicant, by e-mail and in their case file), :func:`reply` (the
+:func:`send_message` (to the applicant – for a grant application every member of the
+association with an applying role – by e-mail, and in the case file), :func:`reply` (the
 association answers; the assigned officer gets an e-mail) and :func:`declare_disqualification`.
 Every one writes an audit event; notes never reach a mail, a letter or the applicant.
 """
@@ -33,6 +34,7 @@ from lokapp.core.cases import Case
 from lokapp.core.mail import queue_mail
 from lokapp.extensions import db
 from lokapp.grants.models import GrantApplication
+from lokapp.grants.permissions import APPLY_ROLES
 from lokapp.grants.workflow import GRANT_APPLICATION
 
 MAX_BULK = 500
@@ -185,17 +187,58 @@ def send_message(case: Case, officer: Any, body: str) -> CaseMessage:
     db.session.flush()
     audit.record("case.message_sent", case, actor=officer, message_id=message.id,
                  number=case.number)
-    applicant = case.applicant
-    if applicant is not None and not applicant.is_disabled:
-        queue_mail(to=applicant.email,
+    link = applicant_url(case, external=True)
+    for recipient in message_recipients(case):
+        queue_mail(to=recipient.email,
                    subject=_("Meddelande om ärende %(number)s", number=case.number),
                    template="mail/case_message",
-                   context={"name": applicant.name, "number": case.number,
+                   context={"name": recipient.name, "number": case.number,
                             "case_subject": case.subject, "message": message.body,
-                            "officer": officer.name,
-                            "link": applicant_url(case, external=True)},
+                            "officer": officer.name, "link": link},
                    related=("cases", case.id))
     return message
+
+
+# The association's roles that get the officer's messages, per case type (those who may
+# answer); other case types write to the applicant only.
+RECIPIENT_ROLES: dict[str, frozenset[str]] = {GRANT_APPLICATION: APPLY_ROLES}
+
+
+def message_recipients(case: Case) -> list[Any]:
+    """Who gets an officer's message by e-mail, each person once (by user and by address):
+    the applicant, and for an association's grant application every member with an applying
+    role (the applicant only while still linked to the association). Disabled accounts get
+    nothing. One query."""
+    from lokapp.auth.models import AssociationMemberRole, User
+
+    roles = RECIPIENT_ROLES.get(case.case_type)
+    applicant = case.applicant
+    if roles is None or case.association_id is None:
+        people = [applicant] if applicant is not None else []
+    else:
+        members = list(db.session.execute(
+            select(User, AssociationMemberRole.role)
+            .join(AssociationMember, AssociationMember.user_id == User.id)
+            .outerjoin(AssociationMemberRole,
+                       AssociationMemberRole.member_id == AssociationMember.id)
+            .where(AssociationMember.association_id == case.association_id)
+            .order_by(User.id)))
+        linked = {user.id for user, _role in members}
+        people = [applicant] if applicant is not None and applicant.id in linked else []
+        people += [user for user, role in members
+                   if role is not None and str(getattr(role, "value", role)) in roles]
+    seen_ids: set[int] = set()
+    seen_addresses: set[str] = set()
+    recipients = []
+    for person in people:
+        address = (person.email or "").strip().lower()
+        if person.is_disabled or not address or person.id in seen_ids \
+                or address in seen_addresses:
+            continue
+        seen_ids.add(person.id)
+        seen_addresses.add(address)
+        recipients.append(person)
+    return recipients
 
 
 def reply(case: Case, user: Any, body: str) -> CaseMessage:

@@ -56,6 +56,8 @@ from lokapp.grants.workflow import GRANT_APPLICATION
 bp = Blueprint("casework", __name__)
 
 PAGE_SIZE = 50
+# The filter "Obesvarade meddelanden": cases whose applicant's last message is unanswered.
+UNANSWERED_ARG = "obesvarade"
 EXPORT_LIMIT = 50_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -106,7 +108,8 @@ def _filters(types: tuple[str, ...]) -> Filters:
     programme_id = args.get("bidragsform", type=int) if GRANT_APPLICATION in types else None
     return Filters(case_type=case_type, state=state, assigned=assigned, text=text, sort=sort,
                    programme_id=programme_id if programme_id and programme_id > 0 else None,
-                   deadline=deadline, today=today_local())
+                   deadline=deadline, today=today_local(),
+                   unanswered=args.get(UNANSWERED_ARG) == "1")
 
 
 def _filter_args(filters: Filters) -> dict[str, str]:
@@ -114,7 +117,8 @@ def _filter_args(filters: Filters) -> dict[str, str]:
     args = {"typ": filters.case_type or "", "status": filters.state,
             "tilldelad": filters.assigned, "sok": filters.text, "sortera": filters.sort,
             "bidragsform": str(filters.programme_id or ""),
-            "frist": filters.deadline if filters.deadline != queries.DEADLINE_ANY else ""}
+            "frist": filters.deadline if filters.deadline != queries.DEADLINE_ANY else "",
+            UNANSWERED_ARG: "1" if filters.unanswered else ""}
     return {k: v for k, v in args.items() if v}
 
 
@@ -157,7 +161,7 @@ def assign():
     form.officer.choices = _officer_choices()
     back = url_for(".queue", **{k: v for k, v in request.args.items()
                                 if k in ("typ", "status", "tilldelad", "sok", "sortera", "bidragsform",
-                                         "frist", "sida")})
+                                         "frist", UNANSWERED_ARG, "sida")})
     if not form.validate():
         flash(_("Formuläret hade gått ut. Försök igen."), "error")
         return redirect(back)
@@ -229,6 +233,7 @@ def export_xlsx():
                                                "spreadsheetml.sheet", headers={
         "Content-Disposition": 'attachment; filename="arenden.xlsx"',
         "Cache-Control": "private, no-store"})
+
 
 
 # --- one case: internal notes, messages, declared jäv ---------------------------------------

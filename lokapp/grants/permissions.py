@@ -215,12 +215,17 @@ def can_score(user: Any, case: Case) -> Decision:
 
 @permission("grants.mark_paid")
 def can_mark_paid(user: Any, payout: Any) -> Decision:
-    """A grants officer, not linked to the receiving association (jäv)."""
+    """A grants officer, not linked to the receiving association and without declared jäv
+    on the application's case."""
     if not is_grant_officer(user):
         return Decision(False, str(_NOT_OFFICER))
     jav = disqualified(user, payout.association_id)
     if jav:
         return Decision(False, jav.reason)
+    if declared_disqualification(user.id, payout.application.case_id) is not None:
+        return Decision(False, str(_l(
+            "Du har anmält jäv i ärendet och får inte markera utbetalningen som betald. Be en "
+            "kollega göra det.")))
     return Decision(True)
 
 

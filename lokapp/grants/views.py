@@ -46,6 +46,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lokapp.associations.models import Association, Category
 from lokapp.auth.models import AssociationMember
+from lokapp.casework.models import CaseDisqualification
 from lokapp.core.access import login_required, object_rule, public, role_required
 from lokapp.core.cases import history_for
 from lokapp.core.completions import open_request
@@ -105,6 +106,7 @@ bp = Blueprint("grants", __name__, url_prefix="/bidrag")
 grant_letters.register()
 follow_up_views.register(bp)  # the follow-up report (redovisning) and återkrav
 bp.add_app_template_global(formulas.result_for, "formula_result")
+bp.add_app_template_global(formulas.rule_of, "formula_rule")
 bp.add_app_template_global(participants.rows, "participant_rows")
 bp.add_app_template_global(participants.counts_of, "participant_counts")
 
@@ -920,9 +922,12 @@ def payouts():
         programmes=db.session.scalars(select(GrantProgramme).where(
             GrantProgramme.is_monetary.is_(True)).order_by(GrantProgramme.name_sv)).all(),
         export_form=PayoutExportForm(), paid_form=EmptyForm(),
-        # Jäv: the officer's own associations (grants.mark_paid refuses them), in one query.
+        # Jäv: the officer's own associations and the cases they declared jäv on
+        # (grants.mark_paid refuses both), one query each.
         own_associations=set(db.session.scalars(select(AssociationMember.association_id).where(
-            AssociationMember.user_id == current_user.id))))
+            AssociationMember.user_id == current_user.id))),
+        declared_cases=set(db.session.scalars(select(CaseDisqualification.case_id).where(
+            CaseDisqualification.user_id == current_user.id))))
 
 
 @bp.post("/handlaggning/utbetalningar/export")
