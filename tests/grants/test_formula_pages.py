@@ -454,3 +454,13 @@ def test_an_application_submitted_before_the_formula_shows_no_calculation(
     page = _text(client.get(f"/bidrag/handlaggning/{application.id}"))
     assert "Beräkning av beloppet" not in page and "40 000 kr" in page
     assert not re.search(r'name="amount"[^>]*value="0"', page)
+
+
+def test_the_public_programme_page_says_how_the_amount_is_calculated(client, activity, rent):
+    page = _text(client.get("/bidrag/aktivitetsstod"))
+    assert "Så räknas bidraget ut" in page
+    assert "8 kr per deltagartillfälle för deltagare 7–25 år" in page
+    assert "minst 3 deltagare i åldersgruppen" in page and "15 kr per sammankomst" in page
+    page = _text(client.get("/bidrag/lokalbidrag"))
+    assert "40 procent av årshyran" in page and "Högsta belopp är 120 000 kr." in page
+    assert "Så räknas bidraget ut" not in _text(client.get("/bidrag/projektbidrag"))
