@@ -719,3 +719,47 @@ def test_personal_calendar_feed_is_secret_and_revocable(new_page, world, live_se
     assert f"{day.isoformat()} 18:00" in starts
     for personal in ("Rut Resident", world["resident"], "Körövning"):
         assert personal not in body, personal
+
+
+def test_officer_rejects_a_request_only_with_reasons(new_page, world, approval_premises,
+                                                    live_server):
+    from lokapp.auth.models import User
+    from lokapp.bookings import services
+    from lokapp.bookings.models import Premises
+    from lokapp.extensions import db
+    from tests.bookings.helpers import accepted, request_for
+
+    day = _next(5, weeks=3)  # a Saturday
+    with live_server.app.test_request_context():
+        premises = db.session.get(Premises, approval_premises["id"])
+        resident = db.session.scalar(db.select(User).where(User.email == world["resident"]))
+        series = services.create_booking(premises, request_for(resident, day, "12:00", "15:00",
+                                                               activity="Loppis"),
+                                         accepted_terms=accepted(premises))
+        db.session.commit()
+        series_id, number = series.id, series.case.number
+        db.session.remove()
+
+    officer = new_page()
+    _log_in(officer, world["officer"])
+    officer.goto("/lokalbokning")
+    officer.get_by_role("link", name=number).click()
+    reject = officer.get_by_role("group", name="Avslå bokningen")
+    reject.get_by_role("button", name="Avslå bokningen").click()
+    expect(officer.get_by_role("main")).to_contain_text("Väntar på beslut")  # nothing decided
+    reject = officer.get_by_role("group", name="Avslå bokningen")
+    reject.get_by_label("Motivering").fill("Salen är reserverad för valet den helgen.")
+    reject.get_by_role("button", name="Avslå bokningen").click()
+    expect(officer.get_by_role("status").first).to_contain_text("fått besked via e-post")
+    expect(officer.get_by_role("main")).to_contain_text("Avslagen")
+    expect(officer.get_by_role("main")).to_contain_text("Salen är reserverad för valet")
+
+    letters = [m for m in _deliver(live_server, world["resident"])
+               if number in str(m["Subject"]) + m.get_body(("plain",)).get_content()
+               and any(p.get_content_type() == "application/pdf" for p in m.iter_attachments())]
+    assert letters, "no rejection letter"
+    resident_page = new_page()
+    _log_in(resident_page, world["resident"])
+    resident_page.goto(f"/bokningar/{series_id}")
+    expect(resident_page.get_by_role("main")).to_contain_text("Avslagen")
+    expect(resident_page.get_by_role("main")).to_contain_text("Salen är reserverad för valet")
