@@ -91,7 +91,7 @@ def season_rounds():
 @public
 def season_round(round_id: int):
     season_round = _round(round_id)
-    mine = booking_associations(_user()) if window_is_open(season_round) else []
+    mine = booking_associations(_user())
     return render_template("bookings/season_round.html", round=season_round, mine=mine,
                            rules=seasons.PRIORITY_RULES, is_open=window_is_open(season_round),
                            may_allocate=bool(can_allocate(_user())))

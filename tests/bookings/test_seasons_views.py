@@ -393,3 +393,17 @@ def test_allocation_view_can_show_one_premises(client, login_as, make_premises, 
     assert "Bäckby idrottshall, tisdag" not in page and "Skiljebo gymnastiksal, tisdag" in page
     page = client.get(f"{base}?lokal=abc").get_data(as_text=True)
     assert "Bäckby idrottshall, tisdag" in page
+
+
+def test_after_the_window_the_manager_still_finds_the_application(client, login_as,
+                                                                 make_premises, make_user,
+                                                                 make_association):
+    hall = make_premises()
+    season_round = make_round([hall])
+    user, association = manager(make_user, make_association, "Sena klubben")
+    apply(season_round, association, user, wish(1, 18, 20, hall))
+    close_window(season_round, closes=date(2026, 1, 31), starts=date(2027, 3, 1),
+                 ends=date(2027, 5, 31))
+    login_as(user=user)
+    page = client.get(f"/sasongsbokning/{season_round.id}").get_data(as_text=True)
+    assert "Din förenings ansökan" in page and "Ansökan för Sena klubben" in page
