@@ -26,7 +26,11 @@ Vocabulary
     jäv           An officer linked to the association (``AssociationMember``) may not handle
                   or decide its applications.
     snapshot      What the equal-treatment report needs, captured at submission: category,
-                  districts, member counts and target groups of the association as they were.
+                  districts, member counts and target groups of the association as they were;
+                  where the programme asks, the expected participants too.
+    participants  Expected participants of an application (``asks_participants``), counts per
+                  age band and gender of the register, never persons (:mod:`.participants`;
+                  the grid is shared with the follow-up report's).
     redovisning   The follow-up report (``GrantFollowUp``, :mod:`.follow_up`): due
                   ``follow_up_days`` after a granted decision when the programme asks for it;
                   what was done, participants by age band and gender (counts), actual costs

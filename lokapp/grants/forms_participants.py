@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, FormField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, StopValidation
 
 from lokapp.associations.models import AgeBand, Gender
 from lokapp.core.forms import BaseForm
@@ -28,6 +28,11 @@ class ParticipantCountField(CountField):
     too large (NumberRange), not that it is not a number."""
 
     max_digits = 9
+
+    def pre_validate(self, form) -> None:
+        # What was typed is not a count: that one message, not also the range's.
+        if self.process_errors:
+            raise StopValidation()
 
 
 class ParticipantCountsForm(Form):

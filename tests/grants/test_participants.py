@@ -127,6 +127,9 @@ def test_bad_counts_get_a_message_at_the_cell_and_keep_the_input(client, login_a
     page = _text(response)
     assert response.status_code == 400
     assert "Det finns fel i formuläret" in page and message in page
+    assert page.count('<span class="error-message"') == 1  # one message, at the cell
+    if "orimligt" not in message:
+        assert "orimligt" not in page
     # The error summary links to the cell; the cell says what is wrong and keeps the input.
     assert 'href="#participants-age_7_12_woman"' in page
     assert 'aria-describedby="participants-age_7_12_woman-error"' in page
@@ -243,3 +246,28 @@ def test_the_follow_up_report_uses_the_same_grid(client, login_as, make_user, pr
     page = _text(response)
     assert response.status_code == 400 and "Talet kan inte vara negativt." in page
     assert 'value="-2"' in page
+
+
+def test_a_completed_resubmission_snapshots_the_changed_participants(programmes, make_user,
+                                                                      make_association,
+                                                                      status):  # noqa: F811
+    from datetime import timedelta
+
+    from lokapp.core.time import today_local
+
+    application = submitted(_project(programmes), make_user, make_association)
+    first = dict(application.snapshot)
+    assert first["participants_total"] == 15
+    handler = officer(make_user)
+    services.assign_to_me(application, handler)
+    services.request_completion(application, handler, message="Fler unga?",
+                                deadline=today_local() + timedelta(days=14))
+    applicant = application.case.applicant
+    participants.save_participants(application, {("7-12", "woman"): 30}, applicant)
+    services.submit_application(application, applicant)
+    assert application.case.state == "submitted"
+    assert application.snapshot["participants"] == {"7-12:woman": 30}
+    assert application.snapshot["participants_total"] == 30
+    # The association's facts stay as they were at the first submission.
+    assert application.snapshot["member_counts"] == first["member_counts"]
+    assert application.snapshot["category"] == first["category"]
