@@ -324,7 +324,8 @@ def season_allocate(round_id: int, wish_id: int):
         return _allocation_page(_round(round_id), (wish_id, form), 400)
     db.session.commit()
     flash(_("Önskemålet är tilldelat."), "success")
-    return redirect(url_for(".season_allocation", round_id=round_id) + f"#wish-{wish_id}")
+    return redirect(url_for(".season_allocation", round_id=round_id,
+                            lokal=request.args.get("lokal", type=int)) + f"#wish-{wish_id}")
 
 
 @bp.post("/lokalbokning/sasong/<int:round_id>/onskemal/<int:wish_id>/ta-tillbaka")
@@ -343,7 +344,8 @@ def season_unallocate(round_id: int, wish_id: int):
         return _allocation_page(_round(round_id), (wish_id, form), 400)
     db.session.commit()
     flash(_("Tilldelningen är borttagen."), "success")
-    return redirect(url_for(".season_allocation", round_id=round_id) + f"#wish-{wish_id}")
+    return redirect(url_for(".season_allocation", round_id=round_id,
+                            lokal=request.args.get("lokal", type=int)) + f"#wish-{wish_id}")
 
 
 @bp.post("/lokalbokning/sasong/<int:round_id>/publicera")

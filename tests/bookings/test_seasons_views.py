@@ -393,6 +393,11 @@ def test_allocation_view_can_show_one_premises(client, login_as, make_premises, 
     assert "Bäckby idrottshall, tisdag" not in page and "Skiljebo gymnastiksal, tisdag" in page
     page = client.get(f"{base}?lokal=abc").get_data(as_text=True)
     assert "Bäckby idrottshall, tisdag" in page
+    # Allocating from the filtered view comes back to it.
+    wish_id = seasons.load_applications(season_round)[1].wishes[0].id
+    response = client.post(f"{base}/onskemal/{wish_id}/tilldela?lokal={gym.id}",
+                           data={"premises": str(gym.id), "reason": "Ledig"})
+    assert response.headers["Location"].endswith(f"{base}?lokal={gym.id}#wish-{wish_id}")
 
 
 def test_after_the_window_the_manager_still_finds_the_application(client, login_as,
