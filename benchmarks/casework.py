@@ -54,6 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 OFFICERS = 12
+CASE_PAGE = "case page"
 YEARS = 6
 YEAR_WEIGHTS = [0.10, 0.13, 0.16, 0.18, 0.20, 0.23]  # oldest … current year
 PROGRAMME_WEIGHTS = {"aktivitetsstod": 0.35, "grundbidrag": 0.20, "projektbidrag": 0.15,
@@ -95,6 +96,7 @@ class Seeded:
     application_ids: list[int]  # submitted (numbered) applications
     some_number: str
     counts: dict[str, int] = field(default_factory=dict)
+    application_states: dict[int, str] = field(default_factory=dict)  # id → its case's shape (see seed)
 
 
 def _pick(rng: random.Random, weighted) -> str:
@@ -250,6 +252,7 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
     committed: dict[tuple[int, int], int] = defaultdict(int)
     case_id, application_id = ids["cases"], ids["grant_applications"]
     submitted_ids: list[int] = []
+    submitted_states: dict[int, str] = {}
     me = officer_ids[0]
     for app in apps + drafts:
         programme, state, created = app["programme"], app["state"], app["created"]
@@ -403,6 +406,12 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
                 "paid_by_id": officer_ids[2] if payout_state == "paid" else None})
         if submitted:
             submitted_ids.append(application_id)
+            # The case page's statements follow the case's shape (state, programme, proposal,
+            # payout, whose case it is), never the number of cases.
+            submitted_states[application_id] = "/".join(
+                [state, programme.key] + (["proposed"] if proposed else [])
+                + (["payout"] if state == "decided" and granted else [])
+                + (["mine" if officer == me else "assigned"] if officer else []))
         case_id += 1
         application_id += 1
     bulk(Case.__table__, cases)
@@ -446,7 +455,7 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
     db.session.expire_all()
     return Seeded(
         officer_id=me, programme_ids={k: p.id for k, p in programmes.items()},
-        application_ids=submitted_ids,
+        application_ids=submitted_ids, application_states=submitted_states,
         some_number=cases[len(apps) // 2]["number"] if apps else "LOK 2026/00001",
         counts={"applications": size, "drafts": len(drafts), "associations": n_assoc,
                 "history": len(history), "budget_lines": len(lines), "payouts": len(payouts),
@@ -512,7 +521,7 @@ def plan(seeded: Seeded, requests: int, *, seed: int = 7) -> dict[str, list[str]
         "grants list: decided": "/bidrag/handlaggning?visa=beslutade",
     }
     kinds = {label: [url] * requests for label, url in queue.items()}
-    kinds["case page"] = [f"/bidrag/handlaggning/{rng.choice(seeded.application_ids)}"
+    kinds[CASE_PAGE] = [f"/bidrag/handlaggning/{rng.choice(seeded.application_ids)}"
                           for _ in range(requests * 3)]
     return kinds
 
@@ -554,6 +563,7 @@ def measure(app, seeded: Seeded, requests: int, *, kinds: dict[str, list[str]] |
     try:
         for kind, urls in kinds.items():
             wall, cpu, sql, queries = [], [], [], []
+            by_state: dict[str, list[int]] = defaultdict(list)
             for url in urls:
                 counter["n"], counter["sql"] = 0, 0.0
                 started, cpu_started = time.perf_counter(), time.process_time()
@@ -562,16 +572,35 @@ def measure(app, seeded: Seeded, requests: int, *, kinds: dict[str, list[str]] |
                 wall.append((time.perf_counter() - started) * 1000)
                 sql.append(counter["sql"] * 1000)
                 queries.append(counter["n"])
+                if kind == CASE_PAGE:  # its statements follow the case's shape
+                    state = seeded.application_states.get(int(url.rstrip("/").rsplit("/")[-1]))
+                    by_state[state or "?"].append(counter["n"])
                 assert response.status_code == 200, (url, response.status_code)
             results[kind] = {"p50": statistics.median(wall), "p95": _percentile(wall, 0.95),
                              "max": max(wall), "cpu50": statistics.median(cpu),
                              "cpu95": _percentile(cpu, 0.95), "sql50": statistics.median(sql),
                              "queries": (min(queries), max(queries)),
+                             "by_state": {s: (min(q), max(q)) for s, q in by_state.items()},
                              "bytes": len(response.get_data())}
     finally:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)
     return results
+
+
+def same_queries(first: dict[str, dict], second: dict[str, dict]) -> bool:
+    """Whether every kind runs as many statements in ``second`` as in ``first`` (the case
+    page compared shape by shape, for the shapes both samples have)."""
+    for kind, result in first.items():
+        if kind not in second:
+            continue
+        if kind == CASE_PAGE:
+            mine, theirs = result["by_state"], second[kind]["by_state"]
+            if any(mine[s] != theirs[s] for s in mine.keys() & theirs.keys()):
+                return False
+        elif result["queries"] != second[kind]["queries"]:
+            return False
+    return True
 
 
 def main() -> int:
@@ -636,7 +665,14 @@ def main() -> int:
     print("SQLite the database too); sql p50: wall-clock ms inside SQL statements; queries: SQL")
     print("statements per request, min–max (transaction control not counted); seed s: bulk")
     print("seeding plus ANALYZE, without the migrations.")
-    same = all(rows[0][3][k]["queries"] == r[3][k]["queries"] for r in rows for k in rows[0][3])
+    same = all(same_queries(rows[0][3], r[3]) for r in rows)
+    for name, size, _seconds, results in rows:
+        if CASE_PAGE in results:
+            shapes = results[CASE_PAGE]["by_state"]
+            fixed = all(low == high for low, high in shapes.values())
+            print(f"case page, {name} {size:,}: {len(shapes)} shapes of case (state, programme, "
+                  f"proposal, payout, assignee); the same statements for every case of a "
+                  f"shape: {'yes' if fixed else 'NO'}")
     slow = [f"{r[0]} {r[1]:,} {k}" for r in rows for k, v in r[3].items() if v["p95"] >= 100]
     print("Queries per request independent of the number of applications:",
           "yes" if same else "NO")
