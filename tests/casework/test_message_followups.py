@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from html import unescape
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lokapp.casework import queries, services
@@ -101,6 +103,9 @@ def test_the_queue_shows_a_badge_and_filters_unanswered(client, login_as,
     # The filter stays in the page links, the export link and the assign form's return.
     assert "obesvarade=1" in page.split("Ladda ner listan som Excelfil")[0].rsplit("href=", 1)[1]
     assert re.search(r'action="/handlaggning/tilldela\?[^"]*obesvarade=1', page)
+    sheet = load_workbook(BytesIO(client.get("/handlaggning/export.xlsx?obesvarade=1").data))
+    assert [r[0] for r in sheet.active.iter_rows(min_row=2, values_only=True)] == [
+        waiting.number]
 
     # The officer answers: the badge and the filtered row go.
     _message(waiting, from_officer=True, minutes_ago=0, author=me)
