@@ -53,7 +53,7 @@ from lokapp.core.completions import open_request
 from lokapp.core.forms import EmptyForm
 from lokapp.core.permissions import check, require
 from lokapp.core.time import to_local, today_local, utcnow
-from lokapp.core.uploads import UploadError
+from lokapp.core.uploads import UploadError, send_stored_file
 from lokapp.core.workflow import CaseActionForm
 from lokapp.extensions import db
 from lokapp.grants import follow_up_views, formulas, participants, queries, scoring, services
@@ -93,6 +93,7 @@ from lokapp.grants.models import (
     Eligibility,
     FormulaKind,
     GrantApplication,
+    GrantAttachment,
     GrantCriterion,
     GrantPayout,
     GrantProgramme,
@@ -298,6 +299,17 @@ def application(application_id: int):
     return render_template("grants/application.html", application=application,
                            programme=application.programme, history=history, missing=missing,
                            first_step=_first_step(application), completion=completion)
+
+
+@bp.get("/ansokningar/<int:application_id>/filer/<int:attachment_id>")
+@object_rule("grants.view: a representative of the association, or a grants officer")
+def attachment_file(application_id: int, attachment_id: int):
+    """A file attached to the application, for the parties (partsinsyn) and grant officers."""
+    application = db.get_or_404(GrantApplication, application_id)
+    require(check("grants.view", current_user, application))
+    attachment = db.first_or_404(select(GrantAttachment).where(
+        GrantAttachment.id == attachment_id, GrantAttachment.application_id == application.id))
+    return send_stored_file(attachment.stored_file)
 
 
 # --- the applicant's steps ------------------------------------------------------------------------
