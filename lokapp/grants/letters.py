@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lokapp.extensions import db
+from lokapp.grants import formulas
 from lokapp.grants.models import GrantApplication, Outcome
 from lokapp.grants.workflow import DECIDED_STATES, GRANT_APPLICATION, State
 
@@ -43,6 +44,9 @@ def letter_extras(case: Any) -> dict[str, Any]:
     if application.programme.is_monetary:
         lines.append({"label": _("Sökt belopp"), "old": "",
                       "new": _sek(application.requested_sek)})
+        calculation = formulas.result_for(application)  # aktivitetsstöd, lokalbidrag
+        if calculation is not None:
+            lines.append({"label": _("Beräkning"), "old": "", "new": calculation.explanation()})
         lines.append({"label": _("Beviljat belopp"), "old": "",
                       "new": _sek(application.granted_sek)})
     reasons = (application.reasons or "").strip()

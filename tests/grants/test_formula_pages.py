@@ -464,3 +464,21 @@ def test_the_public_programme_page_says_how_the_amount_is_calculated(client, act
     page = _text(client.get("/bidrag/lokalbidrag"))
     assert "40 procent av årshyran" in page and "Högsta belopp är 120 000 kr." in page
     assert "Så räknas bidraget ut" not in _text(client.get("/bidrag/projektbidrag"))
+
+
+def test_the_decision_letter_states_the_calculation(activity, make_user, make_association,
+                                                     status, upload_dir):
+    from lokapp.grants import formulas
+    from lokapp.grants.letters import letter_extras
+
+    association = make_association()
+    application = _submitted_activity(activity, association, member(make_user, association), [
+        formulas.Occasion(date(2026, 2, 3), "Dans", 10, 1),
+        formulas.Occasion(date(2026, 2, 4), "Dans", 2, 1)])
+    handler = make_user("officer", areas=("grants",), delegation_limit_sek=500_000)
+    services.assign_to_me(application, handler)
+    services.decide(application, handler, outcome="approved", amount_sek=None, reasons="")
+    lines = {line["label"]: line["new"] for line in letter_extras(application.case)["changes"]}
+    assert lines["Beräkning"].replace("\u00a0", " ") == \
+        "1 sammankomst × 15 kr + 10 deltagartillfällen × 8 kr = 95 kr"
+    assert lines["Beviljat belopp"].replace("\u00a0", " ") == "95 kronor"
