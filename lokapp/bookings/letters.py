@@ -86,6 +86,7 @@ def _case_url(case: Any) -> str:
 
 
 def register() -> None:
+    from lokapp.auth.models import StaffArea
     from lokapp.letters.models import LetterKind
     from lokapp.letters.services import register_case_type
 
@@ -96,4 +97,5 @@ def register() -> None:
         appeal="laglighetsprovning",
         delegation="kultur-, idrotts- och fritidsnämndens delegationsordning, avsnitt "
                    "Lokaler, punkt 1 (bokning och avbokning av nämndens lokaler)",
-        rules=["Västerås stads regler och taxor för uthyrning av lokaler"])
+        rules=["Västerås stads regler och taxor för uthyrning av lokaler"],
+        staff_area=StaffArea.BOOKINGS.value)

@@ -281,7 +281,7 @@ def register_case_type(case_type: str, *, kinds_by_state: dict[str, LetterKind] 
                        case_url: Callable[[Case], str] | None = None,
                        kind_for: Callable[[Case], LetterKind | None] | None = None,
                        appeal: str | None = None, delegation: str | None = None,
-                       rules: list[str] | None = None) -> None:
+                       rules: list[str] | None = None, staff_area: str | None = None) -> None:
     """How the letters module serves a domain's case type; called once by the domain.
 
     ``kinds_by_state``  decided state → the letter kind (also what the batch looks for)
@@ -292,8 +292,10 @@ def register_case_type(case_type: str, *, kinds_by_state: dict[str, LetterKind] 
                         of the latest history row)
     ``appeal``, ``delegation``, ``rules``  defaults for this case type; the configuration
                         (``LETTER_APPEAL_ROUTES`` …) still wins where it names the case type
+    ``staff_area``      the officers' area that reads and resends the case type's letters
     """
     from lokapp.letters import context
+    from lokapp.letters.permissions import CASE_AREAS
 
     if appeal is not None and appeal not in context.APPEAL_ROUTES:
         raise ValueError(f"unknown appeal route {appeal!r}")
@@ -308,6 +310,8 @@ def register_case_type(case_type: str, *, kinds_by_state: dict[str, LetterKind] 
     defaults = {key: value for key, value in (("appeal", appeal), ("delegation", delegation),
                                               ("rules", rules)) if value is not None}
     context.CASE_TYPE_DEFAULTS.setdefault(case_type, {}).update(defaults)
+    if staff_area is not None:
+        CASE_AREAS[case_type] = str(staff_area)
 
 
 def cases_without_letter(case_types: Iterable[str] | None = None):

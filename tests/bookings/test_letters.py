@@ -170,3 +170,11 @@ def test_the_officer_pages_issue_the_letters(client, login_as, make_premises, ma
     assert [lt.kind for lt in letters] == [LetterKind.BOOKING_APPROVED,
                                            LetterKind.BOOKING_CANCELLED]
     assert letters[-1].context["decision"]["reasons"] == "Lokalen behövs för krisberedskap."
+    # The letters are listed on the booking and readable by the officer and the booker.
+    page = client.get(f"/bokningar/{series.id}").get_data(as_text=True)
+    assert "Beslutsbrev" in page and f"/brev/{letters[-1].id}" in page
+    assert client.get(f"/brev/{letters[-1].id}").status_code == 200
+    login_as(user=booker)
+    assert client.get(f"/brev/{letters[-1].id}").status_code == 200
+    login_as()
+    assert client.get(f"/brev/{letters[-1].id}").status_code in (403, 404)
