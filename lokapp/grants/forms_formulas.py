@@ -184,6 +184,15 @@ def _period_fields():
             DayField(_l("Periodens sista dag"), description=_l("Till exempel 2026-06-30.")))
 
 
+def _period_checked(form) -> bool:
+    """The period's own rules, also when other fields have errors (all errors at once)."""
+    if form.period_start.errors or form.period_end.errors:
+        return False
+    messages = formulas.check_period(form.period_start.day, form.period_end.day)
+    form.period_end.errors = [*form.period_end.errors, *messages]
+    return not messages
+
+
 class OccasionLineForm(BaseForm):
     class Meta:
         csrf = False
@@ -228,11 +237,7 @@ class OccasionsForm(BaseForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if valid:
-            for message in formulas.check_period(self.period_start.day, self.period_end.day):
-                self.period_end.errors = [*self.period_end.errors, message]
-                valid = False
-        return valid
+        return _period_checked(self) and valid
 
     def occasions(self) -> list[formulas.Occasion]:
         return [row.form.occasion(number) for number, row in enumerate(self.lines, start=1)
@@ -249,11 +254,7 @@ class OccasionUploadForm(BaseForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if valid:
-            for message in formulas.check_period(self.period_start.day, self.period_end.day):
-                self.period_end.errors = [*self.period_end.errors, message]
-                valid = False
-        return valid
+        return _period_checked(self) and valid
 
 
 # --- lokalbidrag: the rented premises ---------------------------------------------------------

@@ -171,6 +171,10 @@ def test_occasion_errors_keep_the_input_and_say_which_row(client, login_as, acti
     response = client.post(f"{base}/sammankomster", data=_rows(
         ("2026-02-03", "Fotboll", "5000", "1")))
     assert "Orimligt många. Högst 1000 går." in _text(response)
+    # All errors at once: the period's and the rows'.
+    page = _text(client.post(f"{base}/sammankomster", data=_rows(
+        ("2026-02-03", "Fotboll", "2,5", "1"), period=("", ""))))
+    assert "Fyll i första och sista dag i perioden." in page and "heltal utan decimaler" in page
 
 
 def _upload(client, base, name, data, period=("2026-01-01", "2026-06-30")):
