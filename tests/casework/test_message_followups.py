@@ -151,7 +151,8 @@ def test_a_reply_mails_the_assigned_officer_and_flags_the_case_page(client, logi
     client.post(f"/bidrag/handlaggning/{grant.id}/atgard/assign")
     client.post(f"/handlaggning/arenden/{grant.case_id}/meddelanden",
                 data={"message": "Skicka gärna projektplanen igen."})
-    assert BADGE not in _text(client.get(f"/bidrag/handlaggning/{grant.id}"))
+    page = _text(client.get(f"/bidrag/handlaggning/{grant.id}"))
+    assert BADGE not in page and "till alla i föreningen som får söka bidrag" in page
 
     login_as(user=grant.case.applicant)
     assert client.post(f"/arenden/{grant.case_id}/svara",
