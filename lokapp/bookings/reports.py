@@ -125,6 +125,11 @@ class BookerLines:
     def minutes(self) -> int:
         return sum(line.minutes for line in self.lines)
 
+    @property
+    def references(self) -> str:
+        """The booking references, each once, in the order of the lines."""
+        return ", ".join(dict.fromkeys(line.reference for line in self.lines))
+
 
 def invoice_occurrences(first: date):
     """``select`` of plain rows: confirmed occurrences starting in the local month beginning
