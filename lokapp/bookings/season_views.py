@@ -104,7 +104,7 @@ def season_leftover(round_id: int):
     slots = (seasons.leftover_slots(season_round)
              if season_round.state == RoundState.PUBLISHED else [])
     return render_template("bookings/season_leftover.html", round=season_round, slots=slots,
-                           first_date_on=seasons.first_date_on)
+                           is_over=season_round.season_ends_on < today_local())
 
 
 # --- the association's application -----------------------------------------------------------

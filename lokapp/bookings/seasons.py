@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from flask_babel import gettext as _
@@ -891,22 +892,162 @@ def season_series(season_round: SeasonRound, application: SeasonApplication, wis
 
 # --- leftover slots ------------------------------------------------------------------------------
 
+Span = tuple[int, int]  # minutes after local midnight, half-open
+
+
 @dataclass
 class Leftover:
+    """A weekly slot nobody was allocated, and on which of the season's dates it is free."""
     premises: Premises
     weekday: int
     start_minute: int
     end_minute: int
+    free_dates: list[date] = field(default_factory=list)
+    # The season's dates on the weekday from today on (the ``free_dates`` are among them).
+    dates: list[date] = field(default_factory=list)
 
     @property
     def minutes(self) -> int:
         return self.end_minute - self.start_minute
 
+    @property
+    def weeks(self) -> int:
+        return len(self.dates)
 
-def leftover_slots(season_round: SeasonRound) -> list[Leftover]:
-    """Free weekly slots of the round's premises: the opening hours minus the allocations,
-    at least the premises' shortest booking long."""
-    allocated: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    @property
+    def taken_dates(self) -> list[date]:
+        """The dates the slot is not free (booked, closed or already begun)."""
+        free = set(self.free_dates)
+        return [d for d in self.dates if d not in free]
+
+    @property
+    def first_free(self) -> date | None:
+        return self.free_dates[0] if self.free_dates else None
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged]
+
+
+def _intersect(a: list[Span], b: list[Span]) -> list[Span]:
+    """The minutes in both (each list merged)."""
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if start < end:
+            out.append((start, end))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _subtract(span: Span, taken: list[Span]) -> list[Span]:
+    """``span`` without the (merged) ``taken`` minutes."""
+    out, cursor = [], span[0]
+    for start, end in taken:
+        if end <= cursor or start >= span[1]:
+            continue
+        if start > cursor:
+            out.append((cursor, start))
+        cursor = max(cursor, end)
+    if cursor < span[1]:
+        out.append((cursor, span[1]))
+    return out
+
+
+def _booked_by_day(premises_ids: list[int], first_day: date, last_day: date
+                   ) -> dict[tuple[int, date], list[Span]]:
+    """The active occurrences of the premises on the local days ``first_day``–``last_day``,
+    as wall-clock minutes per (premises, day) – one query, whatever the number of slots."""
+    from lokapp.bookings.models import ACTIVE_STATES, MAX_OCCURRENCE_LENGTH
+    from lokapp.bookings.rules import at
+    from lokapp.core.time import to_local
+
+    booked: dict[tuple[int, date], list[Span]] = defaultdict(list)
+    if not premises_ids:
+        return booked
+    window_start, window_end = at(first_day, 0), at(last_day + timedelta(days=1), 0)
+    rows = db.session.execute(
+        select(BookingOccurrence.premises_id, BookingOccurrence.starts_at,
+               BookingOccurrence.ends_at)
+        .where(BookingOccurrence.premises_id.in_(premises_ids),
+               BookingOccurrence.state.in_(ACTIVE_STATES),
+               BookingOccurrence.starts_at < window_end,
+               BookingOccurrence.ends_at > window_start,
+               BookingOccurrence.starts_at > window_start - MAX_OCCURRENCE_LENGTH)).all()
+    for premises_id, starts_at, ends_at in rows:
+        start, end = to_local(starts_at), to_local(ends_at)
+        day, minute = start.date(), start.hour * 60 + start.minute
+        while day <= end.date():  # an occurrence past midnight takes a piece of each day
+            until = end.hour * 60 + end.minute if day == end.date() else 1440
+            if until > minute:
+                booked[(premises_id, day)].append((minute, until))
+            day, minute = day + timedelta(days=1), 0
+    return {key: _merge(spans) for key, spans in booked.items()}
+
+
+def _split_by_bookings(span: Span, booked: list[list[Span]], shortest: int
+                       ) -> list[tuple[Span, set[int]]]:
+    """``span`` cut where the bookings of the dates (``booked[n]``: date n's merged spans)
+    begin or end, each piece with the indexes of the dates it is free on. Neighbours free on
+    the same dates are joined, and a piece shorter than ``shortest`` is joined to the
+    neighbour it shares more free dates with – so one booking in one week does not make a
+    whole afternoon look taken, nor do many bookings shred it into crumbs."""
+    cuts = {span[0], span[1]}
+    for spans in booked:
+        for start, end in spans:
+            cuts.update(c for c in (start, end) if span[0] < c < span[1])
+    edges = sorted(cuts)
+    pieces = [((a, b), {n for n, spans in enumerate(booked)
+                        if not _intersect([(a, b)], spans)})
+              for a, b in pairwise(edges)]
+
+    def join(i: int) -> None:
+        (a, _b), free_a = pieces[i]
+        (_c, d), free_b = pieces[i + 1]
+        pieces[i:i + 2] = [((a, d), free_a & free_b)]
+
+    i = 0
+    while i + 1 < len(pieces):
+        if pieces[i][1] == pieces[i + 1][1]:
+            join(i)
+        else:
+            i += 1
+    while len(pieces) > 1:
+        short = next((i for i, ((a, b), _f) in enumerate(pieces) if b - a < shortest), None)
+        if short is None:
+            break
+        before = len(pieces[short][1] & pieces[short - 1][1]) if short > 0 else -1
+        after = (len(pieces[short][1] & pieces[short + 1][1]) if short + 1 < len(pieces)
+                 else -1)
+        join(short if after >= before else short - 1)
+    return pieces
+
+
+def leftover_slots(season_round: SeasonRound, *, now: datetime | None = None
+                   ) -> list[Leftover]:
+    """Free weekly slots of the round's premises and the dates each is free on.
+
+    The opening hours minus the round's allocations, cut where ordinary bookings begin or
+    end (see :func:`_split_by_bookings`), at least the premises' shortest booking long. A
+    date is free when the premises is open then and nothing active is booked in the slot
+    (ordinary bookings as well as the round's series); only dates from today on count, and
+    slots without a free date are left out. Bounded queries: the allocations and the
+    occurrences of all the round's premises in the season, one query each.
+    """
+    now = now or utcnow()
+    first_day = max(season_round.season_starts_on, to_day(now))
+    if first_day > season_round.season_ends_on:
+        return []
+    allocated: dict[tuple[int, int], list[Span]] = defaultdict(list)
     rows = db.session.execute(
         select(SeasonWish.allocated_premises_id, SeasonWish.weekday, SeasonWish.start_minute,
                SeasonWish.end_minute)
@@ -915,23 +1056,36 @@ def leftover_slots(season_round: SeasonRound) -> list[Leftover]:
                SeasonWish.allocated_premises_id.is_not(None))).all()
     for premises_id, weekday, start, end in rows:
         allocated[(premises_id, weekday)].append((start, end))
+    booked = _booked_by_day([p.id for p in season_round.premises], first_day,
+                            season_round.season_ends_on)
     slots = []
     for premises in season_round.premises:
+        calendar = Calendar(premises)
         for hours in premises.opening_hours:
-            cursor = hours.opens_minute
-            for start, end in sorted(allocated.get((premises.id, hours.weekday), [])):
-                if start - cursor >= premises.min_minutes:
-                    slots.append(Leftover(premises, hours.weekday, cursor, start))
-                cursor = max(cursor, end)
-            if hours.closes_minute - cursor >= premises.min_minutes:
-                slots.append(Leftover(premises, hours.weekday, cursor, hours.closes_minute))
+            day = first_day + timedelta(days=(hours.weekday - first_day.weekday()) % 7)
+            dates = []
+            while day <= season_round.season_ends_on:
+                dates.append(day)
+                day += timedelta(weeks=1)
+            open_dates = [d for d in dates if calendar.closed_reason(d) is None]
+            if not open_dates:
+                continue
+            open_booked = [booked.get((premises.id, d), []) for d in open_dates]
+            weekly = _subtract((hours.opens_minute, hours.closes_minute),
+                               _merge(allocated.get((premises.id, hours.weekday), [])))
+            for piece in weekly:
+                if piece[1] - piece[0] < premises.min_minutes:
+                    continue
+                for (start, end), free_at in _split_by_bookings(piece, open_booked,
+                                                                premises.min_minutes):
+                    free = [open_dates[n] for n in sorted(free_at)
+                            if not [p for p in calendar.date_problems(
+                                open_dates[n], start, end, now=now)
+                                if p.code not in IGNORED_DATE_PROBLEMS]]
+                    if free and end - start >= premises.min_minutes:
+                        slots.append(Leftover(premises, hours.weekday, start, end, free,
+                                              dates))
     return slots
-
-
-def first_date_on(season_round: SeasonRound, weekday: int, today: date | None = None) -> date:
-    """The first date on ``weekday`` in the season that is not in the past."""
-    day = max(season_round.season_starts_on, today or today_local())
-    return day + timedelta(days=(weekday - day.weekday()) % 7)
 
 
 # --- equal-treatment data ------------------------------------------------------------------------
