@@ -522,6 +522,10 @@ def test_request_needing_approval_becomes_a_case_the_officer_approves_without_ja
     officer.get_by_role("link", name=number).click()
     expect(officer.get_by_role("heading", level=1)).to_contain_text(approval_premises["name"])
     expect(officer.get_by_role("main")).to_contain_text("Födelsedagsfest")
+    officer.set_viewport_size(PHONE)  # the officer's case page on a phone, before deciding
+    width = officer.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{officer.url} is {width} px wide at 320 px"
+    assert_accessible(officer)
     officer.get_by_role("button", name="Godkänn bokningen").click()
     expect(officer.get_by_role("status").first).to_contain_text("fått besked via e-post")
     expect(officer.get_by_role("main")).to_contain_text("Godkänd")
