@@ -140,7 +140,8 @@ def test_activity_steps_compute_the_amount_and_list_what_does_not_count(
                                 .order_by(GrantOccasion.position)).all()
     assert stored[0] == (date(2026, 2, 3), 12) and len(stored) == 4
     party = _text(client.get(f"/bidrag/ansokningar/{application.id}"))
-    assert "= 150 kr" in party and "Nej: Ingen" not in party
+    assert "= 150 kr" in party and "Visa alla rader med skäl (4)" in party
+    assert "Nej: Färre än 3 deltagare i åldern 7–25 år." in party
 
 
 def test_occasion_errors_keep_the_input_and_say_which_row(client, login_as, activity,
