@@ -16,8 +16,12 @@ Vocabulary
                   linked one-to-one to a case (``lokapp.core.cases``) of type
                   ``grant_application`` (graph in :mod:`.workflow`). A draft is saved on the
                   server at every step of the form; submit gives it a number.
-    requested     With a budget table: costs − income − own contribution; otherwise the
-                  amount the association types. Whole kronor (no öre).
+    requested     With a budget table: costs − income − own contribution; with a formula
+                  (:mod:`.formulas`) it follows from data – aktivitetsstöd: participant-
+                  occasions × rate (+ an amount per occasion) for occasions with at least
+                  the minimum group in the age range; lokalbidrag: a share of the rent of
+                  premises not rented from the city; both capped at the maximum amount –
+                  otherwise the amount the association types. Whole kronor (no öre).
     decision      approve, approve in part (with an amount) or reject; reasons are mandatory
                   for partial approval and rejection (förvaltningslagen 32 §). Above the
                   deciding officer's delegation (the lower of the officer's and the
