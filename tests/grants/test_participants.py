@@ -195,6 +195,8 @@ def test_submit_needs_participants_then_snapshots_them(client, login_as, project
     assert application.snapshot["participants"] == {"26-64:unknown": 2, "7-12:woman": 5}
     assert application.snapshot["participants_total"] == 7
     assert "member_counts" in application.snapshot  # the association's facts are still there
+    # Starting next year's: the copy offer says the participants come along.
+    assert "Svaren, deltagarna och budgeten" in _text(client.get("/bidrag/projektbidrag/ansok"))
 
 
 def test_the_parties_and_the_officer_see_the_participants(client, login_as, make_user,
