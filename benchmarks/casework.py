@@ -407,11 +407,13 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
         if submitted:
             submitted_ids.append(application_id)
             # The case page's statements follow the case's shape (state, programme, proposal,
-            # payout, whose case it is), never the number of cases.
+            # payout and its state, whose case it is, who decided), never the number of cases.
             submitted_states[application_id] = "/".join(
                 [state, programme.key] + (["proposed"] if proposed else [])
-                + (["payout"] if state == "decided" and granted else [])
-                + (["mine" if officer == me else "assigned"] if officer else []))
+                + ([f"payout {payouts[-1]['state']}"] if state == "decided" and granted
+                   else [])
+                + (["mine" if officer == me else "assigned"] if officer else [])
+                + (["decided by me"] if decided_by == me and officer != me else []))
         case_id += 1
         application_id += 1
     bulk(Case.__table__, cases)
@@ -671,7 +673,7 @@ def main() -> int:
             shapes = results[CASE_PAGE]["by_state"]
             fixed = all(low == high for low, high in shapes.values())
             print(f"case page, {name} {size:,}: {len(shapes)} shapes of case (state, programme, "
-                  f"proposal, payout, assignee); the same statements for every case of a "
+                  f"proposal, payout, assignee, decider); the same statements for every case of a "
                   f"shape: {'yes' if fixed else 'NO'}")
     slow = [f"{r[0]} {r[1]:,} {k}" for r in rows for k, v in r[3].items() if v["p95"] >= 100]
     print("Queries per request independent of the number of applications:",
