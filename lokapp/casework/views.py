@@ -134,12 +134,14 @@ def queue():
     types = _visible_types()
     filters = _filters(types)
     user_id = _user().id
-    total = db.session.scalar(queries.total(filters, types, user_id)) or 0
+    counts = db.session.execute(queries.counts(filters, types, user_id)).all()
+    total = queries.total_from_counts(filters, counts)
+    if total is None:
+        total = db.session.scalar(queries.total(filters, types, user_id)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = max(1, min(request.args.get("sida", 1, type=int) or 1, pages))
     rows = db.session.execute(queries.queue(filters, types, user_id)
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    counts = db.session.execute(queries.counts(filters, types, user_id)).all()
     form = AssignForm(formdata=None)
     form.officer.choices = _officer_choices()
     return render_template(
