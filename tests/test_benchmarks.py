@@ -45,3 +45,23 @@ def test_casework_benchmark_seeds_and_measures(app, db, casework):
         if kind != casework.CASE_PAGE:  # its statements follow the case's state
             assert larger[kind]["queries"] == result["queries"], kind
     assert casework.same_queries(small, larger)
+
+
+@pytest.fixture
+def seasons_benchmark():
+    return _load("seasons")
+
+
+def test_seasons_benchmark_seeds_and_measures(app, db, seasons_benchmark):
+    with app.test_request_context():
+        seeded = seasons_benchmark.seed(4)
+    assert seeded.counts["wishes"] == 4 * seasons_benchmark.WISHES
+    small = seasons_benchmark.measure(app, seeded, 1)
+    assert set(small) == {"page", "premises", "proposal", "publish"}
+    assert all(r["queries"][0] > 0 for r in small.values())
+    # A bigger round (its own premises and officer): the pages run as many statements.
+    with app.test_request_context():
+        bigger = seasons_benchmark.seed(12, seed=2027)
+    larger = seasons_benchmark.measure(app, bigger, 1)
+    for kind in ("page", "premises"):
+        assert larger[kind]["queries"] == small[kind]["queries"], kind

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -30,6 +32,7 @@ from lokapp.bookings.forms_season import (
 )
 from lokapp.bookings.models import Premises
 from lokapp.bookings.permissions import booking_associations, manages_association
+from lokapp.bookings.rules import format_clock
 from lokapp.bookings.season_models import (
     RoundState,
     SeasonApplication,
@@ -235,15 +238,56 @@ def season_copy(round_id: int, association_id: int):
 
 # --- the officer's allocation ----------------------------------------------------------------
 
+# A row names this many of the wishes it overlaps in words; the rest by their ranks.
+CONFLICTS_NAMED = 3
+
+
+def _conflict_lists(data: seasons.Board) -> dict[tuple[int, int], Markup]:
+    """``(wish id, premises id) → the <li> items naming the wishes it overlaps``, each
+    wish's words made once: in a crowded hall a row can overlap dozens of others, and
+    rendering every line in the template was most of the page's time."""
+    items: dict[int, str] = {}
+    lists = {}
+    for cell in data.cells:
+        for row in cell.rows:
+            for other in row.conflicts:
+                if other.wish.id not in items:
+                    items[other.wish.id] = "<li>" + escape(_(
+                        "med %(association)s %(start)s–%(end)s (rang %(rank)d)",
+                        association=other.application.association.name,
+                        start=format_clock(other.wish.start_minute),
+                        end=format_clock(other.wish.end_minute), rank=other.rank)) + "</li>"
+            named = row.conflicts if len(row.conflicts) <= CONFLICTS_NAMED + 1 \
+                else row.conflicts[:CONFLICTS_NAMED]
+            text = "".join(items[other.wish.id] for other in named)
+            rest = row.conflicts[len(named):]
+            if rest:
+                text += "<li>" + escape(ngettext(
+                    "och %(num)d önskemål till (rang %(ranks)s)",
+                    "och %(num)d önskemål till (rang %(ranks)s)", len(rest),
+                    ranks=", ".join(str(r) for r in sorted(o.rank for o in rest)))) + "</li>"
+            lists[(row.ranked.wish.id, row.premises_id)] = Markup(text)
+    return lists
+
+
+# Up to this many rows (a wish under each of its choices) the allocation view shows every
+# premises at once; a bigger round opens at its first premises (the chooser shows the others).
+ALL_PREMISES_UP_TO = 80
+
+
 def _allocation_page(season_round, failed: tuple[int, object] | None = None, status=200):
     only = request.args.get("lokal", type=int)
     if only not in {p.id for p in season_round.premises}:
         only = None
-    data = seasons.board(season_round, only)
+    show_all = request.args.get("lokal") == "alla"
+    data = seasons.board(season_round, only,
+                         all_up_to=None if show_all else ALL_PREMISES_UP_TO)
+    only = data.only_premises_id
+    conflicts = _conflict_lists(data)
     own = set(db.session.scalars(select(AssociationMember.association_id).where(
         AssociationMember.user_id == _user().id)))
     return render_template("bookings/season_allocation.html", round=season_round, board=data,
-                           own_associations=own, only=only,
+                           own_associations=own, only=only, conflicts=conflicts,
                            failed=failed, AllocateForm=AllocateForm,
                            UnallocateForm=UnallocateForm, form=EmptyForm(),
                            rules=seasons.PRIORITY_RULES, today=today_local()), status

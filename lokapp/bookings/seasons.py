@@ -357,7 +357,7 @@ def youth_share(wish: SeasonWish) -> float:
     return sum(p.count for p in wish.participants if p.age_band in YOUTH_BANDS) / total
 
 
-@dataclass
+@dataclass(slots=True)
 class Ranked:
     wish: SeasonWish
     application: SeasonApplication
@@ -368,15 +368,38 @@ class Ranked:
     rank: int = 0
 
 
-def load_applications(season_round: SeasonRound) -> list[SeasonApplication]:
-    """The round's sent-in applications with association, case and wishes (a few queries)."""
+def load_applications(season_round: SeasonRound, *,
+                      participants: bool = True) -> list[SeasonApplication]:
+    """The round's sent-in applications with association, case and wishes (a few queries).
+
+    Without ``participants`` the wishes' participant rows are not loaded up front (reading
+    them loads them wish by wish): the allocation view and the proposal rank by
+    :func:`youth_shares` instead, which spares them thousands of objects in a big round."""
+    wishes = selectinload(SeasonApplication.wishes)
     return list(db.session.scalars(
         select(SeasonApplication)
         .where(SeasonApplication.round_id == season_round.id)
         .options(selectinload(SeasonApplication.association),
                  selectinload(SeasonApplication.case),
-                 selectinload(SeasonApplication.wishes).selectinload(SeasonWish.participants))
+                 wishes.selectinload(SeasonWish.participants) if participants
+                 else wishes.lazyload(SeasonWish.participants))
         .order_by(SeasonApplication.id)))
+
+
+def youth_shares(season_round: SeasonRound) -> dict[int, float]:
+    """``{wish id: share of its participants aged 7–25}`` for the round (one query); the
+    same figure as :func:`youth_share`."""
+    from sqlalchemy import case, func
+
+    youth = func.sum(case((SeasonWishParticipants.age_band.in_([str(b) for b in YOUTH_BANDS]),
+                           SeasonWishParticipants.count), else_=0))
+    rows = db.session.execute(
+        select(SeasonWishParticipants.wish_id, youth, func.sum(SeasonWishParticipants.count))
+        .join(SeasonWish, SeasonWish.id == SeasonWishParticipants.wish_id)
+        .join(SeasonApplication, SeasonApplication.id == SeasonWish.application_id)
+        .where(SeasonApplication.round_id == season_round.id)
+        .group_by(SeasonWishParticipants.wish_id)).all()
+    return {wish_id: (young or 0) / total for wish_id, young, total in rows if total}
 
 
 def _last_season_slots(season_round: SeasonRound) -> dict[int, list[tuple[int, int, int, int]]]:
@@ -403,9 +426,10 @@ def _eligibility(applications: list[SeasonApplication], on: date) -> dict[int, b
 
 
 def rank(season_round: SeasonRound, applications: list[SeasonApplication] | None = None, *,
-         on: date | None = None) -> list[Ranked]:
+         on: date | None = None, shares: dict[int, float] | None = None) -> list[Ranked]:
     """Every wish of the round's open or decided applications in priority order, each with its
-    rank (1 = first) and the reasons, rule by rule, as the round publishes them."""
+    rank (1 = first) and the reasons, rule by rule, as the round publishes them. ``shares``
+    (:func:`youth_shares`) saves reading the wishes' participants."""
     if applications is None:
         applications = load_applications(season_round)
     applications = [a for a in applications
@@ -413,36 +437,45 @@ def rank(season_round: SeasonRound, applications: list[SeasonApplication] | None
     eligible = _eligibility(applications, on or min(today_local(),
                                                     season_round.applications_close_on))
     last = _last_season_slots(season_round)
+    # The words of the reasons, translated once (not once per wish and rule).
+    rules = [(rule_key, f"{n}. {PRIORITY_RULES[rule_key].label}: ")
+             for n, rule_key in enumerate(season_round.priority_keys or [], start=1)
+             if rule_key in PRIORITY_RULES]
+    yes, no = _("ja"), _("nej")
+    percents: dict[int, str] = {}
     ranked = []
     for application in applications:
+        submitted = application.submitted_at.timestamp()
+        submitted_text = None
+        had_slots = last.get(application.association_id, ())
+        is_eligible = eligible.get(application.association_id, False)
+        if application.was_eligible is not None:
+            is_eligible = application.was_eligible
         for wish in application.wishes:
             had = any(p in wish.choices and w == wish.weekday and s < wish.end_minute
-                      and e > wish.start_minute
-                      for p, w, s, e in last.get(application.association_id, ()))
-            is_eligible = eligible.get(application.association_id, False)
-            if application.was_eligible is not None:
-                is_eligible = application.was_eligible
-            share = youth_share(wish)
+                      and e > wish.start_minute for p, w, s, e in had_slots)
+            share = shares.get(wish.id, 0.0) if shares is not None else youth_share(wish)
             key, reasons = [], []
-            for n, rule_key in enumerate(season_round.priority_keys or [], start=1):
-                rule = PRIORITY_RULES.get(rule_key)
-                if rule is None:
-                    continue
+            for rule_key, prefix in rules:
                 if rule_key == "youth":
                     key.append(-share)
-                    value = _("%(percent)d %% av deltagarna är 7–25 år",
-                              percent=round(share * 100))
+                    percent = round(share * 100)
+                    if percent not in percents:
+                        percents[percent] = _("%(percent)d %% av deltagarna är 7–25 år",
+                                              percent=percent)
+                    value = percents[percent]
                 elif rule_key == "last_season":
                     key.append(0 if had else 1)
-                    value = _("ja") if had else _("nej")
+                    value = yes if had else no
                 elif rule_key == "eligible":
                     key.append(0 if is_eligible else 1)
-                    value = _("ja") if is_eligible else _("nej")
+                    value = yes if is_eligible else no
                 else:
-                    key.append(application.submitted_at.timestamp())
-                    value = format_local(application.submitted_at)
-                reasons.append(f"{n}. {rule.label}: {value}")
-            key += [application.submitted_at.timestamp(), wish.id]
+                    key.append(submitted)
+                    submitted_text = submitted_text or format_local(application.submitted_at)
+                    value = submitted_text
+                reasons.append(prefix + value)
+            key += [submitted, wish.id]
             ranked.append(Ranked(wish, application, tuple(key), reasons, is_eligible, had))
     ranked.sort(key=lambda r: r.key)
     for n, item in enumerate(ranked, start=1):
@@ -457,7 +490,7 @@ def overlaps(a: SeasonWish, b: SeasonWish) -> bool:
             and b.start_minute < a.end_minute)
 
 
-@dataclass
+@dataclass(slots=True)
 class BoardRow:
     ranked: Ranked
     choice: int                       # 1 = first choice, 2 = second choice
@@ -504,45 +537,96 @@ class AssociationHours:
 
 
 @dataclass
+class PremisesSummary:
+    """One premises' line in the allocation overview."""
+    premises: Premises
+    first_choice: int = 0
+    second_choice: int = 0
+    conflicts: int = 0      # wishes naming the premises that overlap another such wish
+    allocated: int = 0
+
+
+@dataclass
 class Board:
     season_round: SeasonRound
     ranked: list[Ranked]
     cells: list[BoardCell]
     hours: list[AssociationHours]
+    summaries: list[PremisesSummary] = field(default_factory=list)
+    # Wishes in conflict with another, once though a wish has two choices (the whole round).
+    conflict_count: int = 0
+    only_premises_id: int | None = None   # the premises whose tables were built (None: all)
 
-    @property
-    def conflict_count(self) -> int:
-        """Wishes in conflict with another (once, though a wish has two choices)."""
-        return len({r.ranked.wish.id for c in self.cells for r in c.rows if r.conflicts})
+
+def _conflicting(rows: list[BoardRow]) -> list[bool]:
+    """For rows sorted by start: whether each overlaps another (a sweep, not every pair)."""
+    flags = [False] * len(rows)
+    latest_end = -1
+    for i, row in enumerate(rows):
+        wish = row.ranked.wish
+        if latest_end > wish.start_minute:
+            flags[i] = True
+        if i + 1 < len(rows) and rows[i + 1].ranked.wish.start_minute < wish.end_minute:
+            flags[i] = True
+        latest_end = max(latest_end, wish.end_minute)
+    return flags
 
 
-def board(season_round: SeasonRound, only_premises_id: int | None = None) -> Board:
+def board(season_round: SeasonRound, only_premises_id: int | None = None, *,
+          all_up_to: int | None = None) -> Board:
     """The allocation view's data: per premises and weekday the wishes that name the premises
-    (first or second choice) with their overlaps, and the hours per association. With
-    ``only_premises_id`` only that premises' tables (ranks and hours stay the round's)."""
-    applications = load_applications(season_round)
-    ranked = rank(season_round, applications)
+    (first or second choice) with their overlaps, an overview per premises, and the hours per
+    association. With ``only_premises_id`` only that premises' tables are built (ranks, the
+    overview and the hours stay the round's); the round is ranked once. Without it, all
+    premises' tables – unless the round has more than ``all_up_to`` rows (a wish is a row
+    under each of its choices), when only the first premises' are built
+    (``Board.only_premises_id`` says which)."""
+    applications = load_applications(season_round, participants=False)
+    ranked = rank(season_round, applications, shares=youth_shares(season_round))
     groups: dict[tuple[int, int], list[BoardRow]] = defaultdict(list)
     for item in ranked:
         for choice, premises_id in enumerate(item.wish.choices, start=1):
             groups[(premises_id, item.wish.weekday)].append(
                 BoardRow(item, choice, premises_id=premises_id))
-    cells = []
+    if (only_premises_id is None and all_up_to is not None and season_round.premises
+            and sum(len(rows) for rows in groups.values()) > all_up_to):
+        only_premises_id = season_round.premises[0].id
+    cells, summaries, in_conflict = [], [], set()
     for premises in season_round.premises:
-        if only_premises_id is not None and premises.id != only_premises_id:
-            continue
+        summary = PremisesSummary(premises)
+        summaries.append(summary)
+        shown = only_premises_id is None or premises.id == only_premises_id
         for weekday in range(7):
             rows = groups.get((premises.id, weekday))
             if not rows:
                 continue
             rows.sort(key=lambda r: (r.ranked.wish.start_minute, r.ranked.rank))
+            for row, flag in zip(rows, _conflicting(rows), strict=True):
+                wish = row.ranked.wish
+                if row.choice == 1:
+                    summary.first_choice += 1
+                else:
+                    summary.second_choice += 1
+                if wish.allocated_premises_id == premises.id:
+                    summary.allocated += 1
+                if flag:
+                    summary.conflicts += 1
+                    in_conflict.add(wish.id)
+            if not shown:
+                continue
+            for i, row in enumerate(rows):  # sorted by start: only the next few can overlap
+                wish = row.ranked.wish
+                for other in rows[i + 1:]:
+                    if other.ranked.wish.start_minute >= wish.end_minute:
+                        break
+                    row.conflicts.append(other.ranked)
+                    other.conflicts.append(row.ranked)
             for row in rows:
-                row.conflicts = [other.ranked for other in rows if other is not row
-                                 and other.ranked.wish.id != row.ranked.wish.id
-                                 and overlaps(row.ranked.wish, other.ranked.wish)]
+                row.conflicts.sort(key=lambda r: (r.wish.start_minute, r.rank))
             cells.append(BoardCell(premises, weekday, rows))
     return Board(season_round, ranked, cells,
-                 hours_per_association(applications, season_round.premises))
+                 hours_per_association(applications, season_round.premises), summaries,
+                 len(in_conflict), only_premises_id)
 
 
 def peak_minutes(wish: SeasonWish, premises_by_id: dict[int, Premises] | None = None) -> int:
@@ -621,13 +705,18 @@ def auto_allocate(season_round: SeasonRound, user: Any) -> dict[str, int]:
     """Propose an allocation by priority: see the module docstring. Allocations made by hand
     are kept; the proposal's earlier choices are made again from scratch."""
     _require_open(season_round)
-    ranked = rank(season_round)
+    ranked = rank(season_round, load_applications(season_round, participants=False),
+                  shares=youth_shares(season_round))
     wishes = [r.wish for r in ranked]
     by_id = {p.id: p for p in season_round.premises}
     now = utcnow()
+    # What is given, per premises and weekday (not a scan of every wish for every wish).
+    given: dict[tuple[int, int], list[SeasonWish]] = defaultdict(list)
     for wish in wishes:
         if not wish.is_manual:
             wish.allocated_premises_id = None
+        elif wish.allocated_premises_id is not None:
+            given[(wish.allocated_premises_id, wish.weekday)].append(wish)
     counts = {"first": 0, "second": 0, "none": 0, "manual": 0}
     for item in ranked:
         wish = item.wish
@@ -644,11 +733,12 @@ def auto_allocate(season_round: SeasonRound, user: Any) -> dict[str, int]:
             if closed:
                 reasons.append(f"{premises.name}: {closed}")
                 continue
-            if _taken(wish, premises_id, wishes) is not None:
+            if _taken(wish, premises_id, given[(premises_id, wish.weekday)]) is not None:
                 reasons.append(_("%(premises)s: tiden gick till ett önskemål med högre "
                                  "prioritet enligt omgångens regler.", premises=premises.name))
                 continue
             wish.allocated_premises_id = premises_id
+            given[(premises_id, wish.weekday)].append(wish)
             reasons = [_("Förstahandsval.") if choice == 1 else
                        _("Andrahandsval: förstahandsvalet gick inte att få.")]
             counts["first" if choice == 1 else "second"] += 1

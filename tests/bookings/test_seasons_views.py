@@ -412,3 +412,62 @@ def test_after_the_window_the_manager_still_finds_the_application(client, login_
     login_as(user=user)
     page = client.get(f"/sasongsbokning/{season_round.id}").get_data(as_text=True)
     assert "Din förenings ansökan" in page and "Ansökan för Sena klubben" in page
+
+
+def test_a_big_round_opens_at_one_premises_with_an_overview_of_all(client, login_as,
+                                                                   make_premises, make_user,
+                                                                   make_association,
+                                                                   monkeypatch):
+    from lokapp.bookings import season_views
+
+    hall = make_premises(name="Bäckby idrottshall")
+    gym = make_premises(name="Skiljebo gymnastiksal")
+    season_round = make_round([hall, gym])
+    for name, data in (("Ungdomsfotbollen", wish(1, 18, 20, hall, gym)),
+                       ("Vuxenkören", wish(1, 19, 21, hall)),
+                       ("Schackklubben", wish(3, 18, 19, gym))):
+        user, association = manager(make_user, make_association, name)
+        apply(season_round, association, user, data)
+    monkeypatch.setattr(season_views, "ALL_PREMISES_UP_TO", 3)  # 4 rows: a "big" round
+    login_as("officer", areas=("bookings",))
+    base = f"/lokalbokning/sasong/{season_round.id}"
+    page = client.get(base).get_data(as_text=True)
+    # The tables of the first premises only …
+    assert "Bäckby idrottshall, tisdag – 2 önskemål krockar" in page
+    assert "Skiljebo gymnastiksal, tisdag" not in page
+    assert f'<option value="{hall.id}" selected>' in page
+    # … the overview counts every premises: first and second choices, conflicts, allocated.
+    overview = page.split('id="overview"')[1].split("</table>")[0]
+    rows = [[cell.split(">")[-1] for cell in row.split("</td>")[:-1]]
+            for row in overview.split("<tr>")[2:]]
+    assert rows == [["2", "0", "2", "0"], ["1", "1", "0", "0"]]
+    assert f"{base}?lokal={gym.id}" in overview
+    # The whole round's conflict count, though one premises is shown.
+    assert "4 önskemål, 2 av dem krockar" not in page and "3 önskemål, 2 av dem krockar" in page
+    page = client.get(f"{base}?lokal={gym.id}").get_data(as_text=True)
+    assert "Skiljebo gymnastiksal, tisdag" in page and "Bäckby idrottshall, tisdag" not in page
+    page = client.get(f"{base}?lokal=alla").get_data(as_text=True)
+    assert "Skiljebo gymnastiksal, torsdag" in page and "Bäckby idrottshall, tisdag" in page
+    # Allocating from the default view comes back to the premises shown.
+    choir = seasons.load_applications(season_round)[1].wishes[0]
+    response = client.post(f"{base}/onskemal/{choir.id}/tilldela?lokal={hall.id}",
+                           data={"premises": str(hall.id), "reason": "Lång tradition"})
+    assert response.headers["Location"].endswith(f"{base}?lokal={hall.id}#wish-{choir.id}")
+    page = client.get(base).get_data(as_text=True)
+    overview = page.split('id="overview"')[1].split("</table>")[0]
+    assert "<td>1</td>\n      </tr>" in overview.split("<tr>")[2]
+
+
+def test_a_crowded_row_names_three_conflicts_and_ranks_the_rest(client, login_as,
+                                                                make_premises, make_user,
+                                                                make_association):
+    hall = make_premises(name="Bäckby idrottshall")
+    season_round = make_round([hall], keys=["applied_at"])
+    for n in range(6):
+        user, association = manager(make_user, make_association, f"Klubb {n}")
+        apply(season_round, association, user, wish(1, 18, 20, hall))
+    login_as("officer", areas=("bookings",))
+    page = client.get(f"/lokalbokning/sasong/{season_round.id}").get_data(as_text=True)
+    first = page.split('<tr id="wish-')[1].split("</tr>")[0]
+    assert "med Klubb 1 18:00–20:00 (rang 2)" in first and "med Klubb 3" in first
+    assert "Klubb 4" not in first and "och 2 önskemål till (rang 5, 6)" in first

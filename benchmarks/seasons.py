@@ -1,0 +1,366 @@
+"""Benchmark of the seasonal allocation round: the officer's allocation page, the proposal and
+publishing, by the number of applications.
+
+    .venv/bin/python benchmarks/seasons.py                      # SQLite in a temp directory
+    .venv/bin/python benchmarks/seasons.py --database-url postgresql+psycopg://postgres@127.0.0.1/lokapp_bench_seasons
+    .venv/bin/python benchmarks/seasons.py --sizes 150,500 --requests 10 --profile
+
+For each size (default 150 and 500 applications) the database is built from scratch with the
+migrations and one round is seeded through the ORM and the round's own service for opening an
+application (each application is a numbered ``season_application`` case): 10 premises open
+08:00–22:00 every day, as many associations as applications, each with a booking manager and
+three weekly wishes (mostly weekday evenings, 1–2 hours, a first choice and usually a second,
+participants by age band). The application window has closed; the season lies ahead.
+
+Measured through the Flask test client as a logged-in bookings officer (CSRF off):
+
+- ``page``: ``/lokalbokning/sasong/<id>`` as it opens (the overview and, by default, the
+  first premises);
+- ``premises``: ``/lokalbokning/sasong/<id>?lokal=<pid>`` for each premises in turn;
+- ``proposal``: the POST that proposes an allocation for the whole round;
+- ``publish``: the POST that publishes one batch (10 applications: series, decision,
+  letter PDF and e-mail each) – a few batches, last, since they change the round.
+
+Reported: p50/p95/max wall-clock ms, this process's CPU ms, SQL statements per request (a
+SQLAlchemy ``before_cursor_execute`` event; transaction control not counted) and the page
+size. ``--profile`` prints the top of a cProfile of one premises page per size.
+
+WARNING: a PostgreSQL database given with ``--database-url`` is emptied (every table dropped)
+before each size. Use a database of its own.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PREMISES = 10
+WISHES = 3
+PUBLISH_BATCHES = 3
+PLACES = ["Bäckby", "Råby", "Hammarby", "Skultuna", "Vallby", "Önsta", "Hälla", "Skälby",
+          "Irsta", "Dingtuna", "Tillberga", "Viksäng", "Rönnby", "Malmaberg", "Pettersberg"]
+KINDS = ["IF", "Fotbollsklubb", "Innebandyklubb", "Kör", "Dansförening", "Schackklubb",
+         "Scoutkår", "Gymnastikförening", "Teaterförening", "Kampsportsklubb"]
+ACTIVITIES = ["Träning P12", "Träning F14", "Körövning", "Dans för barn", "Schack",
+              "Innebandy för vuxna", "Gymnastik 7–9 år", "Teatergrupp"]
+HALLS = ["idrottshall", "gymnastiksal", "samlingssal", "möteslokal"]
+
+
+@dataclass
+class Seeded:
+    round_id: int
+    officer_id: int
+    premises_ids: list[int]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def seed(size: int, *, seed: int = 2026, today: date | None = None) -> Seeded:
+    """Add a round with ``size`` applications (``WISHES`` wishes each) to the current
+    database (inside an app context; the caller commits)."""
+    from sqlalchemy import func, select
+    from stdnum import luhn
+
+    from lokapp.associations.models import AgeBand, Association, Category, Gender
+    from lokapp.auth.models import (
+        AssociationMember,
+        AssociationMemberRole,
+        AssociationRole,
+        GlobalRole,
+        User,
+        UserArea,
+        UserRole,
+    )
+    from lokapp.bookings import seasons
+    from lokapp.bookings.models import BookerType, OpeningHours, Premises, Tariff
+    from lokapp.bookings.season_models import (
+        RoundState,
+        SeasonRound,
+        SeasonWish,
+        SeasonWishParticipants,
+    )
+    from lokapp.core.time import today_local
+    from lokapp.extensions import db
+
+    rng = random.Random(seed)
+    today = today or today_local()
+    now = datetime.now(UTC)
+    category = db.session.scalar(select(Category.id).order_by(Category.id))
+    tag = f"{seed}-{(db.session.scalar(select(func.max(User.id))) or 0) + 1}"
+
+    premises = []
+    for n in range(PREMISES):
+        place = Premises(
+            name=f"{PLACES[n % len(PLACES)]} {HALLS[n % len(HALLS)]} {tag}-{n}",
+            premises_type="sports_hall", street_address=f"Idrottsvägen {n + 1}",
+            postal_code="72215", city="Västerås", capacity=60, area_m2=400, is_published=True,
+            bookable_by_associations=True, bookable_by_residents=True, min_minutes=60,
+            max_minutes=240, slot_minutes=30, max_days_ahead=400, cancel_hours_before=48,
+            requires_approval=False, is_closed_on_holidays=True, peak_start_minute=17 * 60,
+            peak_end_minute=22 * 60, is_weekend_peak=True, terms="Lämna hallen städad.",
+            created_at=now, updated_at=now)
+        place.opening_hours = [OpeningHours(weekday=d, opens_minute=8 * 60,
+                                            closes_minute=22 * 60) for d in range(7)]
+        place.tariffs = [Tariff(booker_type=t, off_peak_ore_per_hour=off, peak_ore_per_hour=pk)
+                         for t, off, pk in ((BookerType.ASSOCIATION, 5000, 7500),
+                                            (BookerType.YOUTH, 0, 0),
+                                            (BookerType.RESIDENT, 15000, 22500))]
+        db.session.add(place)
+        premises.append(place)
+    officer = User(email=f"sasong.{tag}@vasteras.example", name="Karin Handläggare",
+                   password_hash="!", email_verified_at=now)
+    officer.roles.append(UserRole(role=GlobalRole.OFFICER))
+    officer.areas.append(UserArea(area="bookings"))
+    db.session.add(officer)
+    season_round = SeasonRound(
+        name=f"Hösten {tag}", season_starts_on=today + timedelta(days=14),
+        season_ends_on=today + timedelta(days=14 + 7 * 16),
+        applications_open_on=today - timedelta(days=40),
+        applications_close_on=today - timedelta(days=1), rules_text="Barn och unga först.",
+        priority_keys=["youth", "last_season", "eligible", "applied_at"],
+        state=RoundState.OPEN, created_at=now)
+    season_round.premises = premises
+    db.session.add(season_round)
+    db.session.flush()
+
+    bands = [AgeBand.AGE_7_12, AgeBand.AGE_13_20, AgeBand.AGE_21_25, AgeBand("26-64")]
+    wishes = 0
+    for n in range(size):
+        name = f"{rng.choice(PLACES)} {rng.choice(KINDS)} {tag}-{n}"
+        base = f"8{rng.randint(0, 99_999_999):08d}"
+        association = Association(
+            name=name, orgnr=base + luhn.calc_check_digit(base), legal_form="nonprofit",
+            category_id=category, description="Förening i Västerås.",
+            email=f"info{n}.{tag}@forening.example", city="Västerås", is_public=True,
+            register_state="registered", registered_at=now, created_at=now, updated_at=now)
+        user = User(email=f"bokning{n}.{tag}@forening.example", name=f"Bokare {n}",
+                    password_hash="!", email_verified_at=now)
+        db.session.add_all([association, user])
+        db.session.flush()
+        member = AssociationMember(user_id=user.id, association_id=association.id)
+        member.roles.append(AssociationMemberRole(role=AssociationRole("booking_manager")))
+        db.session.add(member)
+        application = seasons._open_application(season_round, association, user)
+        for _ in range(WISHES):
+            weekday = rng.choice([0, 0, 1, 1, 2, 2, 3, 3, 4, 5, 6])
+            length = rng.choice([60, 90, 120])
+            start = rng.randrange(16 * 60, 22 * 60 - length + 1, 30)
+            first, second = rng.sample(premises, 2)
+            wish = SeasonWish(weekday=weekday, start_minute=start, end_minute=start + length,
+                              premises_id=first.id,
+                              alt_premises_id=second.id if rng.random() < 0.7 else None,
+                              activity=rng.choice(ACTIVITIES), created_at=now)
+            for band in rng.sample(bands, rng.randint(1, 3)):
+                wish.participants.append(SeasonWishParticipants(
+                    age_band=band, gender=rng.choice([Gender("woman"), Gender("man")]),
+                    count=rng.randint(3, 25)))
+            application.wishes.append(wish)
+            wishes += 1
+        if n % 50 == 49:
+            db.session.flush()
+    db.session.flush()
+    return Seeded(season_round.id, officer.id, [p.id for p in premises],
+                  {"applications": size, "wishes": wishes, "premises": PREMISES})
+
+
+def create_app_for(url: str):
+    from lokapp import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
+                       "MAIL_SEND_AFTER_REQUEST": False, "SERVER_BASE_URL": "http://localhost",
+                       "WTF_CSRF_ENABLED": False})
+
+
+def build(url: str, size: int) -> tuple:
+    """A fresh database at ``url`` with a round of ``size`` applications:
+    ``(app, seeded, seconds)``; the seconds count the seeding, not the migrations."""
+    from flask_migrate import upgrade
+    from sqlalchemy import MetaData
+
+    from lokapp.extensions import db
+
+    app = create_app_for(url)
+    with app.app_context(), app.test_request_context():
+        meta = MetaData()
+        meta.reflect(bind=db.engine)
+        meta.drop_all(bind=db.engine)
+        upgrade()
+        started = time.perf_counter()
+        seeded = seed(size)
+        db.session.commit()
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
+        seconds = time.perf_counter() - started
+        db.session.remove()
+    return app, seeded, seconds
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(share * len(ordered)) - 1)]
+
+
+def plan(seeded: Seeded, requests: int) -> dict[str, list[tuple[str, str, int]]]:
+    """``kind → [(method, url, expected status)]``; publishing last (it changes the round)."""
+    base = f"/lokalbokning/sasong/{seeded.round_id}"
+    return {
+        "page": [("GET", base, 200)] * requests,
+        "premises": [("GET", f"{base}?lokal={seeded.premises_ids[n % len(seeded.premises_ids)]}",
+                      200) for n in range(requests)],
+        "proposal": [("POST", f"{base}/forslag", 302)] * max(1, requests // 2),
+        "publish": [("POST", f"{base}/publicera", 302)] * PUBLISH_BATCHES,
+    }
+
+
+def measure(app, seeded: Seeded, requests: int, *, client=None) -> dict[str, dict]:
+    """Per kind: wall-clock and CPU ms (p50/p95/max), statements per request, bytes."""
+    from sqlalchemy import event, select
+
+    from lokapp.auth.models import User
+    from lokapp.extensions import db
+
+    client = client or app.test_client()
+    with app.app_context():
+        engine = db.engine
+        login_id = db.session.scalar(select(User).where(User.id == seeded.officer_id)).get_id()
+    with client.session_transaction() as session:  # the logged-in bookings officer
+        session["_user_id"], session["_fresh"] = login_id, True
+    counter = {"n": 0}
+
+    def before(_conn, _cursor, statement, _params, _context, _many):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK",
+                                                      "SAVEPOINT", "RELEASE")):
+            counter["n"] += 1
+
+    kinds = plan(seeded, requests)
+    for kind in ("page", "premises"):  # warm up: templates, statement caches
+        response = client.get(kinds[kind][0][1])
+        assert response.status_code == 200, response.status_code
+    results = {}
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        for kind, items in kinds.items():
+            wall, cpu, queries, sizes = [], [], [], []
+            for method, url, expected in items:
+                counter["n"] = 0
+                started, cpu_started = time.perf_counter(), time.process_time()
+                response = client.get(url) if method == "GET" else client.post(url)
+                cpu.append((time.process_time() - cpu_started) * 1000)
+                wall.append((time.perf_counter() - started) * 1000)
+                queries.append(counter["n"])
+                sizes.append(len(response.get_data()))
+                assert response.status_code == expected, (
+                    url, response.status_code, response.get_data(as_text=True)[-2000:])
+            results[kind] = {"p50": statistics.median(wall), "p95": _percentile(wall, 0.95),
+                             "max": max(wall), "cpu50": statistics.median(cpu),
+                             "cpu95": _percentile(cpu, 0.95),
+                             "queries": (min(queries), max(queries)), "bytes": max(sizes)}
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return results
+
+
+def profile(app, seeded: Seeded, top: int = 25) -> str:
+    """A cProfile of one premises page (cumulative time), as text."""
+    import cProfile
+    import io
+    import pstats
+
+    from sqlalchemy import select
+
+    from lokapp.auth.models import User
+    from lokapp.extensions import db
+
+    client = app.test_client()
+    with app.app_context():
+        login_id = db.session.scalar(select(User).where(User.id == seeded.officer_id)).get_id()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = login_id, True
+    url = f"/lokalbokning/sasong/{seeded.round_id}?lokal={seeded.premises_ids[0]}"
+    client.get(url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(url)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="PostgreSQL URL (the database is emptied!); "
+                        "default: a SQLite file in a temporary directory")
+    parser.add_argument("--sizes", default="150,500",
+                        help="numbers of applications, comma-separated (default 150,500)")
+    parser.add_argument("--requests", type=int, default=10,
+                        help="measured page requests per kind and size (default 10; the "
+                             "proposal gets half as many, publishing 3 batches)")
+    parser.add_argument("--profile", action="store_true",
+                        help="print a cProfile of one premises page per size")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    tmp = tempfile.TemporaryDirectory(prefix="lokapp-bench-seasons-")
+    os.environ.setdefault("LOKAPP_INSTANCE_PATH", tmp.name)
+    load_before = os.getloadavg()[0]
+    rows = []
+    for size in sizes:
+        url = args.database_url or f"sqlite:///{Path(tmp.name) / f'bench-{size}.sqlite'}"
+        app, seeded, seconds = build(url, size)
+        print(f"seeded {size:,} applications in {seconds:.1f} s: {seeded.counts}",
+              file=sys.stderr, flush=True)
+        with app.app_context():
+            from lokapp.extensions import db
+
+            dialect = db.engine.dialect.name
+            version = db.session.execute(db.text(
+                "select sqlite_version()" if dialect == "sqlite" else "show server_version"
+            )).scalar()
+        if args.profile:
+            print(profile(app, seeded), file=sys.stderr)
+        results = measure(app, seeded, args.requests)
+        rows.append((f"{dialect} {str(version).split()[0]}", size, seconds, results))
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+    print()
+    print(f"Seasonal allocation, {PREMISES} premises, {WISHES} wishes per application, "
+          f"{args.requests} page requests per kind and size through the Flask test client as "
+          f"a bookings officer; load average {load_before:.1f} → {os.getloadavg()[0]:.1f} "
+          f"(timings on a busy machine are noisy)")
+    print()
+    header = (f"{'database':<16} {'apps':>5} {'seed s':>6} {'kind':<9} {'p50 ms':>7} "
+              f"{'p95 ms':>7} {'max ms':>7} {'cpu p50':>7} {'queries':>7} {'KiB':>6}")
+    print(header)
+    print("-" * len(header))
+    for name, size, seconds, results in rows:
+        for kind, r in results.items():
+            low, high = r["queries"]
+            qtext = f"{low}–{high}" if low != high else str(low)
+            print(f"{name:<16} {size:>5,} {seconds:>6.1f} {kind:<9} {r['p50']:>7.1f} "
+                  f"{r['p95']:>7.1f} {r['max']:>7.1f} {r['cpu50']:>7.1f} {qtext:>7} "
+                  f"{r['bytes'] / 1024:>6.0f}")
+    print()
+    print("page: the allocation page as it opens; premises: one premises (?lokal=); proposal:")
+    print("the POST proposing an allocation; publish: one batch of 10 applications (series,")
+    print("decision, letter PDF, e-mail). KiB: the largest response.")
+    same = all(rows[0][3][k]["queries"] == r[3][k]["queries"] for r in rows
+               for k in ("page", "premises"))
+    print("Page queries independent of the number of applications:", "yes" if same else "NO")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
