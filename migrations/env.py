@@ -110,14 +110,32 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        # SQLite changes a constraint by rebuilding the table (batch mode: copy, drop the old
+        # table, rename). With foreign keys on, dropping the old table deletes the rows that
+        # reference it (ON DELETE CASCADE) or is refused (RESTRICT). Foreign keys are therefore
+        # off while migrations run – the pragma only changes outside a transaction, so it is set
+        # on the driver connection (lokapp.core.database runs it in autocommit mode) – and
+        # ``foreign_key_check`` proves the result consistent before the transaction commits.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(
+                            f"the migrations left rows without their parents: {broken[:10]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -77,7 +77,10 @@ def _sqlite_foreign_keys_off():
     the migration's transaction (``BEGIN IMMEDIATE``, lokapp.core.database) is committed
     around it; ``foreign_key_check`` proves the rebuilt tables consistent before the commit."""
     bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
+    if bind.dialect.name != "sqlite" or not bind.exec_driver_sql(
+            "PRAGMA foreign_keys").scalar():
+        # PostgreSQL alters in place; migrations/env.py already runs SQLite's migrations with
+        # foreign keys off (and checks them at the end).
         yield
         return
     bind.exec_driver_sql("COMMIT")
