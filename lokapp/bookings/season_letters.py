@@ -93,12 +93,10 @@ def issue_result_letter(application: SeasonApplication, user: Any):
 def register() -> None:
     from lokapp.auth.models import StaffArea
     from lokapp.letters.models import LetterKind
-    from lokapp.letters.permissions import CASE_AREAS
     from lokapp.letters.services import register_case_type
 
-    CASE_AREAS[SEASON_APPLICATION] = StaffArea.BOOKINGS.value  # officers read and resend
-
     register_case_type(SEASON_APPLICATION, extras=letter_extras, case_url=_case_url,
+                       staff_area=StaffArea.BOOKINGS.value,  # officers read and resend
                        kinds_by_state={SeasonCaseState.DECIDED.value:
                                        LetterKind.SEASON_ALLOCATION},
                        appeal="laglighetsprovning", delegation=DELEGATION)

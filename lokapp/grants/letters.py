@@ -95,10 +95,13 @@ def _case_url(case: Any) -> str:
 
 
 def register() -> None:
+    from lokapp.auth.models import StaffArea
     from lokapp.letters.models import LetterKind
     from lokapp.letters.services import register_case_type
 
+    # Grant officers read and resend the letters (letters.view_case, /brev/<id>).
     register_case_type(GRANT_APPLICATION, extras=letter_extras, case_url=_case_url,
+                       staff_area=StaffArea.GRANTS.value,
                        kinds_by_state={
                            **{s.value: LetterKind.GRANT_DECISION for s in DECIDED_STATES
                               if s != State.RECOVERY},
