@@ -4,6 +4,8 @@
 ``/sasongsbokning``, ``/sasongsbokning/<id>``            the rounds, their dates and rules (public)
 ``/sasongsbokning/<id>/resttider``                       leftover slots after publishing (public)
 ``/sasongsbokning/<id>/forening/<aid>…``                 an association's application and wishes
+``/sasongsbokning/arende/<case>``                        the same by case (messages link here)
+``/lokalbokning/sasong/arende/<case>``                   the officer's case page: + notes, jäv
 ``/lokalbokning/sasong/<id>…``                           the officer's allocation and publishing
 ``/admin/sasongsbokning…``                               administrators open and edit rounds
 =====================================================  =========================================
@@ -133,6 +135,7 @@ def _application_page(season_round, association, status: int = 200):
         "bookings/season_application.html", round=season_round, association=association,
         application=application, may_edit=bool(can_apply(_user(), season_round,
                                                           association.id)),
+        is_officer=bool(can_allocate(_user())),
         form=EmptyForm(), age_bands=list(AgeBand), genders=list(Gender)), status
 
 
@@ -300,17 +303,32 @@ def season_allocation(round_id: int):
     return _allocation_page(_round(round_id))
 
 
-@bp.get("/lokalbokning/sasong/arende/<int:case_id>")
-@role_required("officer")
-def season_case(case_id: int):
-    """The officer queue's link to a season application (by its case)."""
-    require(can_allocate(_user()))
+def _by_case(case_id: int):
+    """The application page of the season application with this case."""
     application = db.session.scalar(select(SeasonApplication).where(
         SeasonApplication.case_id == case_id))
     if application is None:
         abort(404)
-    return redirect(url_for(".season_application", round_id=application.round_id,
-                            association_id=application.association_id))
+    season_round = _round(application.round_id)
+    return _application_page(season_round, _association(season_round,
+                                                        application.association_id))
+
+
+@bp.get("/lokalbokning/sasong/arende/<int:case_id>")
+@role_required("officer")
+def season_case(case_id: int):
+    """The officer's case page of a season application (the queue links here): the
+    application with the case's notes, messages and declared jäv (the casework panel)."""
+    require(can_allocate(_user()))
+    return _by_case(case_id)
+
+
+@bp.get("/sasongsbokning/arende/<int:case_id>")
+@object_rule("the association's booking managers, or a bookings officer")
+def season_party_case(case_id: int):
+    """The association's page of its season application by case: where the officer's
+    messages link to and the booking managers answer."""
+    return _by_case(case_id)
 
 
 @bp.get("/lokalbokning/sasong/<int:round_id>/timmar.csv")

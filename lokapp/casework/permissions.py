@@ -11,7 +11,8 @@
 - **Declaring jäv** (``casework.declare_jav``): any officer of the case's area, once per case.
 - **Answering a message** (per case type, see ``services.REPLY_RULES``): the grant
   application's applying roles (``grants.reply``); a registration's registrant
-  (``casework.reply_as_applicant``).
+  (``casework.reply_as_applicant``); a season application's association's booking managers
+  (``bookings.season_apply_case``).
 """
 from __future__ import annotations
 

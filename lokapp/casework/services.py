@@ -22,6 +22,7 @@ from sqlalchemy import select
 from lokapp.associations.workflow import REGISTRATION
 from lokapp.auth.models import AssociationMember
 from lokapp.bookings.models import BookingSeries
+from lokapp.bookings.season_workflow import SEASON_APPLICATION
 from lokapp.casework.models import (
     CaseDisqualification,
     CaseMessage,
@@ -96,6 +97,7 @@ def assign(case_ids: list[int], officer: Any, actor: Any) -> AssignResult:
 MESSAGE_TYPES: dict[str, tuple[str, str, str]] = {
     GRANT_APPLICATION: ("grants.application", "application_id", "grant"),
     REGISTRATION: ("register.registration", "case_id", "case"),
+    SEASON_APPLICATION: ("bookings.season_party_case", "case_id", "case"),
 }
 _DOMAIN_ROWS = {"grant": (GrantApplication.id, GrantApplication.case_id),
                 "series": (BookingSeries.id, BookingSeries.case_id)}
@@ -263,4 +265,5 @@ def reply(case: Case, user: Any, body: str) -> CaseMessage:
 
 # The rule that lets the applicant's side answer a message, per case type.
 REPLY_RULES: dict[str, str] = {GRANT_APPLICATION: "grants.reply",
-                               REGISTRATION: "casework.reply_as_applicant"}
+                               REGISTRATION: "casework.reply_as_applicant",
+                               SEASON_APPLICATION: "bookings.season_apply_case"}

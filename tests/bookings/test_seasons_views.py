@@ -371,9 +371,8 @@ def test_season_applications_are_in_the_officer_queue(client, login_as, conteste
     link = f"/lokalbokning/sasong/arende/{application.case_id}"
     assert link in page
     response = client.get(link)
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith(
-        f"/sasongsbokning/{season_round.id}/forening/{application.association_id}")
+    assert response.status_code == 200
+    assert "Ansökan: Vuxenkören" in response.get_data(as_text=True)
     assert client.get("/lokalbokning/sasong/arende/999999").status_code == 404
 
 
@@ -471,3 +470,58 @@ def test_a_crowded_row_names_three_conflicts_and_ranks_the_rest(client, login_as
     first = page.split('<tr id="wish-')[1].split("</tr>")[0]
     assert "med Klubb 1 18:00–20:00 (rang 2)" in first and "med Klubb 3" in first
     assert "Klubb 4" not in first and "och 2 önskemål till (rang 5, 6)" in first
+
+
+def test_the_officer_case_page_has_notes_messages_and_jav(client, login_as, contested,
+                                                          make_user, make_association):
+    from lokapp.casework.models import CaseDisqualification, CaseMessage, CaseNote
+    from lokapp.core.mail import OutboxMessage
+
+    season_round, hall, made = contested
+    application = made["Vuxenkören"].application
+    case, manager_user = application.case, application.submitted_by
+    db.session.commit()
+    officer = login_as("officer", areas=("bookings",))
+    page_url = f"/lokalbokning/sasong/arende/{case.id}"
+    page = client.get(page_url).get_data(as_text=True)
+    assert 'id="anteckningar"' in page
+    assert "Anmäl jäv i ärendet" in page and "Meddelanden" in page
+    # An internal note; a refused (empty) one comes back on the same page with a message.
+    response = client.post(f"/handlaggning/arenden/{case.id}/anteckningar", data={"note": ""})
+    assert response.status_code == 400 and "Ansökan: Vuxenkören" in response.get_data(
+        as_text=True)
+    response = client.post(f"/handlaggning/arenden/{case.id}/anteckningar",
+                           data={"note": "Ringde föreningen om tiden."})
+    assert response.status_code == 302 and response.headers["Location"].startswith(page_url)
+    assert db.session.scalar(db.select(CaseNote.body).where(CaseNote.case_id == case.id)) \
+        == "Ringde föreningen om tiden."
+    # A message to the association: e-mailed to the manager with a link to their page.
+    response = client.post(f"/handlaggning/arenden/{case.id}/meddelanden",
+                           data={"message": "Kan ni tänka er torsdagar i stället?"})
+    assert response.status_code == 302
+    mail = db.session.scalar(db.select(OutboxMessage).where(
+        OutboxMessage.related_type == "cases", OutboxMessage.related_id == str(case.id))
+        .order_by(OutboxMessage.id.desc()))
+    assert mail.recipients == [manager_user.email]
+    assert f"/sasongsbokning/arende/{case.id}" in mail.body_text
+    # The manager reads it and answers; the note stays internal.
+    login_as(user=manager_user)
+    party = client.get(f"/sasongsbokning/arende/{case.id}").get_data(as_text=True)
+    assert "Kan ni tänka er torsdagar i stället?" in party
+    assert "Ringde föreningen" not in party and "Anmäl jäv" not in party
+    response = client.post(f"/arenden/{case.id}/svara", data={"message": "Ja, torsdagar går bra."})
+    assert response.status_code == 302
+    assert db.session.scalar(db.select(db.func.count()).select_from(CaseMessage).where(
+        CaseMessage.case_id == case.id)) == 2
+    # Another association's manager may neither read nor answer.
+    other_user, _other = manager(make_user, make_association, "Andra föreningen")
+    login_as(user=other_user)
+    assert client.get(f"/sasongsbokning/arende/{case.id}").status_code == 403
+    assert client.post(f"/arenden/{case.id}/svara", data={"message": "Hej"}).status_code == 403
+    # The officer declares jäv from the page.
+    login_as(user=officer)
+    response = client.post(f"/handlaggning/arenden/{case.id}/jav",
+                           data={"reason": "Jag sjunger i kören."})
+    assert response.status_code == 302
+    assert db.session.scalar(db.select(CaseDisqualification.reason).where(
+        CaseDisqualification.case_id == case.id)) == "Jag sjunger i kören."
