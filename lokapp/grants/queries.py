@@ -63,15 +63,19 @@ def _decided_states() -> list[str]:
 
 
 def granted_in(programme_id: int, year: int):
-    """(association name, granted kronor, decided_at) of the programme-year's granted
-    applications, by association name – the public transparency list."""
+    """(association name, granted kronor, decided_at, recovered kronor or None) of the
+    programme-year's granted applications, by association name – the public transparency
+    list. A recovery (återkrav) is shown beside the grant, which stays as decided."""
     from lokapp.associations.models import Association
     from lokapp.core.cases import Case
+    from lokapp.grants.follow_up_models import GrantFollowUp
     from lokapp.grants.models import GrantApplication, Outcome
 
-    return select(Association.name, GrantApplication.granted_sek, Case.decided_at) \
+    return select(Association.name, GrantApplication.granted_sek, Case.decided_at,
+                  GrantFollowUp.recovered_sek) \
         .join(Case, Case.id == GrantApplication.case_id) \
         .join(Association, Association.id == GrantApplication.association_id) \
+        .outerjoin(GrantFollowUp, GrantFollowUp.application_id == GrantApplication.id) \
         .where(GrantApplication.programme_id == programme_id, GrantApplication.year == year,
                Case.state.in_(_decided_states()),
                GrantApplication.outcome.in_([Outcome.APPROVED, Outcome.PARTIALLY_APPROVED])) \

@@ -903,6 +903,7 @@ def granted(key: str, year: int):
     return render_template(
         "grants/granted.html", programme=programme, year=year, rows=rows,
         total=sum(r.granted_sek or 0 for r in rows),
+        recovered=sum(r.recovered_sek or 0 for r in rows),
         median=median_days(db.session.execute(queries.handling_times(programme.id, year))),
         years=db.session.scalars(queries.decided_years(programme.id)).all())
 
