@@ -142,6 +142,7 @@ def register_cli(app: Flask) -> None:
     from lokapp.cli import lok
     from lokapp.core.mail import outbox_cli
     from lokapp.grants import cli as _grants_cli  # noqa: F401 - grants-seed, demo step
+    from lokapp.grants import demo as _grants_demo  # noqa: F401 - demo step
     from lokapp.letters import cli as _letters_cli  # noqa: F401 - letter-sample, letters-batch
 
     app.cli.add_command(lok)

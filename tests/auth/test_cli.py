@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from lokapp.auth.demo import DEMO_PASSWORD, DEMO_USERS
@@ -7,6 +8,13 @@ from lokapp.auth.models import User
 from lokapp.auth.passwords import has_usable_password, verify_password
 from lokapp.core.mail import OutboxMessage
 from tests.auth.conftest import STRONG_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(app, tmp_path, monkeypatch):
+    """`flask lok demo` stores files (the grant demo's attachments, association documents):
+    in the test's own folder, not in the developer's instance/uploads."""
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
 
 
 def _user(db, email):
