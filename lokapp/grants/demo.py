@@ -168,9 +168,9 @@ def _make_eligible(association: Association, user: User, today: date) -> None:
         DocumentType.AUDIT_REPORT: "Revisionsberättelse: revisorerna tillstyrker "
                                    "ansvarsfrihet för styrelsen.",
     }
+    year = today.year
     have = {(d.doc_type, d.year) for d in association.documents}
     for doc_type, text in texts.items():
-        year = today.year
         if (doc_type, year) in have:
             continue
         upload_document(association, doc_type, year,
@@ -209,6 +209,7 @@ def _ensure_open(programme: GrantProgramme, ctx: Context) -> None:
         return
     opens = max(min(programme.opens_on or today, today), date(today.year, 1, 1))
     closes = max(programme.closes_on or today, today + timedelta(days=30))
+    # The programme as it is (every column the administrator's form edits), new dates.
     data = services.ProgrammeData(
         **{name: getattr(programme, name) for name in services._COLUMNS},
         category_ids=[c.id for c in programme.categories])

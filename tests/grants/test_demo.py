@@ -194,9 +194,29 @@ def test_the_officer_queues_list_the_demo_in_few_queries_and_a_rerun_adds_nothin
         assert response.status_code == 200, url
         assert all(number in page for number in numbers), url
         assert queries.count <= 15, (url, queries.count)
+    # Every demo case page renders for the officer, and the lists around them.
+    applications = _applications()
+    for application in applications:
+        if application.case.state != "draft":
+            url = f"/bidrag/handlaggning/{application.id}"
+            assert client.get(url).status_code == 200, url
+    report = next(a for a in applications if a.case.state == "follow_up_submitted")
+    for url in ("/bidrag/handlaggning?visa=beslutade", "/bidrag/handlaggning/utbetalningar",
+                "/bidrag/handlaggning/redovisningar",
+                f"/bidrag/handlaggning/{report.id}/redovisning"):
+        assert client.get(url).status_code == 200, url
     year = today_local().year
     response = client.get(f"/bidrag/arrangemangsbidrag/beviljade/{year}")
     assert "Syrianska kulturföreningen i Västerås" in response.get_data(as_text=True)
+
+    # The demo representative's own applications, drafts included.
+    representative = _user(association_demo.REPRESENTATIVE_EMAIL)
+    with client.session_transaction() as session:
+        session["_user_id"] = representative.get_id()
+    for application in applications:
+        if application.association.name == association_demo.REPRESENTATIVE_ASSOCIATION:
+            url = f"/bidrag/ansokningar/{application.id}"
+            assert client.get(url).status_code == 200, url
 
     before = _counts()
     lines = _run(app)
