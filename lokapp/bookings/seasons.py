@@ -362,7 +362,7 @@ class Ranked:
     wish: SeasonWish
     application: SeasonApplication
     key: tuple
-    reasons: list[str]
+    reasons: tuple[str, ...]
     is_eligible: bool
     had_last_season: bool
     rank: int = 0
@@ -476,7 +476,10 @@ def rank(season_round: SeasonRound, applications: list[SeasonApplication] | None
                     value = submitted_text
                 reasons.append(prefix + value)
             key += [submitted, wish.id]
-            ranked.append(Ranked(wish, application, tuple(key), reasons, is_eligible, had))
+            # Tuples of strings: the collector stops tracking them (a big round has
+            # thousands).
+            ranked.append(Ranked(wish, application, tuple(key), tuple(reasons), is_eligible,
+                                 had))
     ranked.sort(key=lambda r: r.key)
     for n, item in enumerate(ranked, start=1):
         item.rank = n
@@ -558,20 +561,6 @@ class Board:
     only_premises_id: int | None = None   # the premises whose tables were built (None: all)
 
 
-def _conflicting(rows: list[BoardRow]) -> list[bool]:
-    """For rows sorted by start: whether each overlaps another (a sweep, not every pair)."""
-    flags = [False] * len(rows)
-    latest_end = -1
-    for i, row in enumerate(rows):
-        wish = row.ranked.wish
-        if latest_end > wish.start_minute:
-            flags[i] = True
-        if i + 1 < len(rows) and rows[i + 1].ranked.wish.start_minute < wish.end_minute:
-            flags[i] = True
-        latest_end = max(latest_end, wish.end_minute)
-    return flags
-
-
 def board(season_round: SeasonRound, only_premises_id: int | None = None, *,
           all_up_to: int | None = None) -> Board:
     """The allocation view's data: per premises and weekday the wishes that name the premises
@@ -583,11 +572,14 @@ def board(season_round: SeasonRound, only_premises_id: int | None = None, *,
     (``Board.only_premises_id`` says which)."""
     applications = load_applications(season_round, participants=False)
     ranked = rank(season_round, applications, shares=youth_shares(season_round))
-    groups: dict[tuple[int, int], list[BoardRow]] = defaultdict(list)
+    # (start, rank, end, choice, ranked) per premises and weekday – rows are made only for
+    # the premises shown (a big round has thousands of wish choices).
+    groups: dict[tuple[int, int], list[tuple]] = defaultdict(list)
     for item in ranked:
-        for choice, premises_id in enumerate(item.wish.choices, start=1):
-            groups[(premises_id, item.wish.weekday)].append(
-                BoardRow(item, choice, premises_id=premises_id))
+        wish = item.wish
+        for choice, premises_id in enumerate(wish.choices, start=1):
+            groups[(premises_id, wish.weekday)].append(
+                (wish.start_minute, item.rank, wish.end_minute, choice, item))
     if (only_premises_id is None and all_up_to is not None and season_round.premises
             and sum(len(rows) for rows in groups.values()) > all_up_to):
         only_premises_id = season_round.premises[0].id
@@ -597,23 +589,28 @@ def board(season_round: SeasonRound, only_premises_id: int | None = None, *,
         summaries.append(summary)
         shown = only_premises_id is None or premises.id == only_premises_id
         for weekday in range(7):
-            rows = groups.get((premises.id, weekday))
-            if not rows:
+            entries = groups.get((premises.id, weekday))
+            if not entries:
                 continue
-            rows.sort(key=lambda r: (r.ranked.wish.start_minute, r.ranked.rank))
-            for row, flag in zip(rows, _conflicting(rows), strict=True):
-                wish = row.ranked.wish
-                if row.choice == 1:
+            entries.sort(key=lambda e: (e[0], e[1]))
+            latest_end = -1
+            for n, (start, _rank, end, choice, item) in enumerate(entries):
+                if choice == 1:
                     summary.first_choice += 1
                 else:
                     summary.second_choice += 1
-                if wish.allocated_premises_id == premises.id:
+                if item.wish.allocated_premises_id == premises.id:
                     summary.allocated += 1
-                if flag:
+                # Sorted by start: it overlaps an earlier one that ends later than it
+                # starts, or the next one if that starts before it ends.
+                if latest_end > start or (n + 1 < len(entries) and entries[n + 1][0] < end):
                     summary.conflicts += 1
-                    in_conflict.add(wish.id)
+                    in_conflict.add(item.wish.id)
+                latest_end = max(latest_end, end)
             if not shown:
                 continue
+            rows = [BoardRow(item, choice, premises_id=premises.id)
+                    for _start, _rank, _end, choice, item in entries]
             for i, row in enumerate(rows):  # sorted by start: only the next few can overlap
                 wish = row.ranked.wish
                 for other in rows[i + 1:]:

@@ -289,3 +289,43 @@ def test_every_transition_of_the_season_workflow_has_its_people(
     assert can_act(allowed, case, transition)
     assert not can_act(stranger, case, transition)
     assert not can_act(officer if allowed is user else user, case, transition)
+
+
+def test_the_overview_counts_conflicts_as_every_pair_would(make_premises, make_user,
+                                                            make_association):
+    """The overview's sweep per premises and weekday agrees with comparing every pair, and
+    one premises' tables name the same conflicts as the whole board."""
+    import random
+
+    rng = random.Random(7)
+    hall, gym = make_premises(name="A-hallen"), make_premises(name="B-salen")
+    season_round = make_round([hall, gym], keys=["applied_at"])
+    for n in range(12):
+        user, association = manager(make_user, make_association, f"Klubb {n}")
+        made = []
+        for _ in range(3):
+            start = rng.choice([16, 16.5, 17, 18, 19, 20])
+            first, second = rng.sample([hall, gym], 2)
+            made.append(wish(rng.choice([1, 2]), start, start + rng.choice([1, 1.5, 2]),
+                             first, second if rng.random() < 0.5 else None))
+        apply(season_round, association, user, *made)
+    whole = seasons.board(season_round)
+    wishes = [r.wish for r in whole.ranked]
+    for summary in whole.summaries:
+        pid = summary.premises.id
+        naming = [w for w in wishes if pid in w.choices]
+        expected = sum(1 for w in naming if any(o is not w and seasons.overlaps(w, o)
+                                                for o in naming))
+        assert summary.conflicts == expected
+        assert summary.first_choice == sum(1 for w in naming if w.premises_id == pid)
+    clashing = {w.id for w in wishes
+                if any(o is not w and seasons.overlaps(w, o) and set(w.choices) & set(o.choices)
+                       for o in wishes)}
+    assert whole.conflict_count == len(clashing) > 0
+    one = seasons.board(season_round, gym.id)
+    assert {c.premises.id for c in one.cells} == {gym.id}
+    assert ([[(r.ranked.wish.id, [o.wish.id for o in r.conflicts]) for r in c.rows]
+             for c in one.cells]
+            == [[(r.ranked.wish.id, [o.wish.id for o in r.conflicts]) for r in c.rows]
+                for c in whole.cells if c.premises.id == gym.id])
+    assert one.summaries == whole.summaries and one.conflict_count == whole.conflict_count
