@@ -77,6 +77,10 @@ def _applications() -> list[GrantApplication]:
     return db.session.scalars(select(GrantApplication).order_by(GrantApplication.id)).all()
 
 
+def scored_apps_cases(applications, application_ids) -> set[int]:
+    return {a.case_id for a in applications if a.id in application_ids}
+
+
 def _counts() -> dict[str, int]:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
             for model in (GrantApplication, Case, GrantPayout, Letter, StoredFile,
@@ -148,6 +152,10 @@ def test_the_demo_has_every_state_made_by_the_rules(app, db):
         assert application.occasions and application.formula_result["requested_sek"] == \
             application.requested_sek
     backby = association_demo.REPRESENTATIVE_ASSOCIATION
+    rent = next(a for a in applications if a.programme.key == "lokalbidrag")
+    assert rent.case.state == "draft" and rent.requested_sek == 96_000 * 40 // 100
+    assert any(p.is_municipal for p in rent.rented_premises)
+    assert any(a.label.startswith("Hyreskontrakt") for a in rent.attachments)
     assert any(o.participants < 3 for a in activity if a.association.name == backby
                for o in a.occasions)
 
@@ -159,6 +167,7 @@ def test_the_demo_has_every_state_made_by_the_rules(app, db):
     assert db.session.scalar(select(func.count()).select_from(CaseNote)) >= 1
     messages = db.session.scalars(select(CaseMessage)).all()
     assert sorted(m.is_from_officer for m in messages) == [False, True]
+    assert {m.case_id for m in messages} <= scored_apps_cases(applications, scored_apps)
 
     # The demo representative sees their own association's cases in several states.
     representative = _user(association_demo.REPRESENTATIVE_EMAIL)
@@ -200,6 +209,10 @@ def test_the_officer_queues_list_the_demo_in_few_queries_and_a_rerun_adds_nothin
         if application.case.state != "draft":
             url = f"/bidrag/handlaggning/{application.id}"
             assert client.get(url).status_code == 200, url
+    talked = next(a for a in applications if a.case.state == "in_review"
+                  and a.association.name == association_demo.REPRESENTATIVE_ASSOCIATION)
+    page = client.get(f"/bidrag/handlaggning/{talked.id}").get_data(as_text=True)
+    assert "Vi räknar med fyra läxhjälpare" in page and "Dialog och samverkan" in page
     report = next(a for a in applications if a.case.state == "follow_up_submitted")
     for url in ("/bidrag/handlaggning?visa=beslutade", "/bidrag/handlaggning/utbetalningar",
                 "/bidrag/handlaggning/redovisningar",
