@@ -9,7 +9,8 @@
   They see submitted applications and handle them – except an association they are linked
   to themselves (jäv). Deciding within their delegation: :func:`delegation_of` is the lower
   of the officer's and the programme's limit. Confirming a proposal needs a second officer,
-  not the proposer, whose delegation covers the proposed amount (four-eyes). An officer who
+  not the proposer, whose own delegation covers the proposed amount (four-eyes; the
+  programme's limit caps deciding alone, not the confirmation). An officer who
   has declared jäv on a case (:class:`lokapp.casework.models.CaseDisqualification`) may not
   take, handle, propose, confirm or decide it either.
 - **Messages** (``grants.reply``): the association's applicants answer the officer's
@@ -186,7 +187,9 @@ def can_confirm(user: Any, case: Case) -> Decision:
             "Du lämnade själv förslaget. En annan handläggare måste fastställa beslutet.")))
     amount = decision_amount(application, application.proposed_outcome or Outcome.APPROVED,
                              application.proposed_sek)
-    if amount > delegation_of(user, application):
+    # The second person needs their own delegation only: the programme's limit is what one
+    # officer decides alone, the very reason the decision was proposed.
+    if amount > (getattr(user, "delegation_limit_sek", None) or 0):
         return Decision(False, str(_l(
             "Din delegation räcker inte för beslut om %(amount)s kronor.",
             amount=format_sek(amount))))
