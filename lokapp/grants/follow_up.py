@@ -133,7 +133,13 @@ class ReportData:
 
 
 def _editable(follow_up: GrantFollowUp) -> None:
-    if follow_up.application.case.state != State.FOLLOW_UP_DUE:
+    """Refuse a change unless the report is due; the case row is re-read under a row lock,
+    so a colleague's submission in another request (same association) is seen, and waits
+    for or is seen by this one."""
+    case = follow_up.application.case
+    db.session.flush()
+    db.session.refresh(case, with_for_update=True)
+    if case.state != State.FOLLOW_UP_DUE:
         raise FollowUpError(_("Redovisningen är inskickad och kan inte ändras nu."))
 
 

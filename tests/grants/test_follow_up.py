@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lokapp.core.audit import AuditEvent
 from lokapp.core.cases import CaseHistory
@@ -136,6 +136,22 @@ def test_the_report_is_saved_structured_and_sent_with_a_receipt(granted):
         AuditEvent.action == "grant_follow_up.submitted")) == 1
     with pytest.raises(follow_up.FollowUpError):
         _report(granted)  # a sent report is not changed
+
+
+def test_a_report_sent_meanwhile_by_a_colleague_is_not_changed(granted):
+    """Two representatives at once: the report was sent (the row says so in the database)
+    while this session still holds the case as due; saving or attaching must not change the
+    sent report."""
+    from lokapp.core.cases import Case
+
+    row = _report(granted)
+    db.session.execute(update(Case).where(Case.id == granted.case_id)
+                       .values(state="follow_up_submitted")
+                       .execution_options(synchronize_session=False))
+    assert granted.case.state == "follow_up_due"  # what this session still believes
+    with pytest.raises(follow_up.FollowUpError):
+        _report(granted, summary="Ändrad efter inskickandet.")
+    assert row.summary == "Vi höll ett läger för 30 barn i Bäckby."
 
 
 def test_an_incomplete_report_is_refused_with_what_is_missing(granted):
