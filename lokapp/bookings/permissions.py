@@ -160,7 +160,9 @@ def can_cancel_as_officer(user: Any, occurrence: BookingOccurrence) -> Decision:
         return Decision(False, _("Bara handläggare för lokalbokning kan avboka andras tider."))
     if not occurrence.is_active:
         return Decision(False, _("Tiden är redan avbokad eller avslagen."))
-    return Decision(True)
+    series = occurrence.series
+    return _not_disqualified(user, applicant_id=series.booked_by_id,
+                             association_id=series.association_id, case_id=series.case_id)
 
 
 @permission("bookings.reschedule")
@@ -201,15 +203,24 @@ def can_handle(user: Any, case: Case) -> Decision:
     if not is_bookings_officer(user):
         return Decision(False, _("Bokningsförfrågningar handläggs av handläggare med området "
                                  "lokalbokning."))
-    if case.applicant_id == user.id:
+    return _not_disqualified(user, applicant_id=case.applicant_id,
+                             association_id=case.association_id, case_id=case.id)
+
+
+def _not_disqualified(user: Any, *, applicant_id: int | None, association_id: int | None,
+                      case_id: int | None) -> Decision:
+    """Jäv: the officer is the booker, a member of the booking association, or has declared
+    a disqualification in the case. Deciding a request and cancelling as the city both are
+    decisions on the booking, so both ask this."""
+    if applicant_id == user.id:
         return Decision(False, _("Du har själv gjort bokningen och kan inte besluta om den."))
-    if case.association_id is not None and db.session.scalar(
+    if association_id is not None and db.session.scalar(
             select(AssociationMember.id).where(AssociationMember.user_id == user.id,
                                                AssociationMember.association_id
-                                               == case.association_id)) is not None:
+                                               == association_id)) is not None:
         return Decision(False, _("Du är med i föreningen som bokar och är därför jävig. Be en "
                                  "kollega att besluta."))
-    if declared_disqualification(user.id, case.id) is not None:
+    if case_id is not None and declared_disqualification(user.id, case_id) is not None:
         return Decision(False, _("Du har anmält jäv i ärendet och kan inte besluta om det."))
     return Decision(True)
 

@@ -268,6 +268,31 @@ def test_officer_cancels_any_time_with_reasons(make_premises, make_user):
     assert "Vattenläcka i lokalen." in mail.body_text
 
 
+def test_officer_cannot_cancel_as_the_city_when_disqualified(make_premises, make_user,
+                                                             booking_manager):
+    """Cancelling as the city is a decision on the booking: jäv applies, as for deciding."""
+    from tests.bookings.helpers import add_member
+
+    premises = make_premises()
+    manager, association = booking_manager()
+    series = _book(premises, request_for(manager, next_weekday(1),
+                                         booker_type=BookerType.ASSOCIATION,
+                                         association=association))
+    occurrence = series.occurrences[0]
+    member = make_user("officer", areas=("bookings",))
+    add_member(member, association)
+    db.session.flush()
+    with pytest.raises(services.BookingError, match="jävig"):
+        services.cancel([occurrence], member, "Egen förening.", as_officer=True)
+    booker_officer = make_user("officer", areas=("bookings",))
+    own = _book(premises, request_for(booker_officer, next_weekday(2)))
+    with pytest.raises(services.BookingError, match="själv gjort bokningen"):
+        services.cancel(own.occurrences, booker_officer, "Egen bokning.", as_officer=True)
+    services.cancel([occurrence], make_user("officer", areas=("bookings",)), "Vattenläcka.",
+                    as_officer=True)
+    assert occurrence.state == OccurrenceState.CANCELLED
+
+
 def test_cancelling_every_requested_time_withdraws_the_request(make_premises, make_user):
     premises = make_premises(requires_approval=True)
     user = make_user()
