@@ -42,6 +42,7 @@ from flask_babel import ngettext
 from lokapp.core.time import today_local
 from lokapp.extensions import db
 from lokapp.grants.models import (
+    ABSURD_AMOUNT_SEK,
     LINE_MAX,
     FormulaKind,
     GrantApplication,
@@ -399,6 +400,10 @@ def save_premises(application: GrantApplication, *, premises: list[Premises],
     _editable(application)
     if len(premises) > MAX_PREMISES:
         raise GrantError(_("Högst %(max)d lokaler per ansökan.", max=MAX_PREMISES))
+    if sum(row.yearly_rent_sek for row in premises) > ABSURD_AMOUNT_SEK:
+        # Each rent is checked in the form; their sum must also fit the amount columns.
+        raise GrantError(_("Hyrorna är tillsammans orimligt stora. Kontrollera att du inte har "
+                           "skrivit för många siffror."))
     application.rented_premises.clear()
     db.session.flush()
     for position, row in enumerate(premises):

@@ -271,6 +271,26 @@ def test_bad_rent_gets_clear_messages(client, login_as, rent, applicant, rent_va
     assert response.status_code == 400 and "Fyll i adressen." in _text(response)
 
 
+def test_rents_that_add_up_to_an_absurd_amount_are_refused_with_the_rows_kept(
+        client, login_as, rent, applicant):
+    """Each rent is below the absurd limit, but 25 of them add up to 2.5 billion kronor – more
+    than the amount column holds on PostgreSQL (a 500 before); without a programme cap."""
+    rent.max_amount_sek, rent.formula_share_percent = None, 100
+    db.session.flush()
+    user, association = applicant
+    login_as(user=user)
+    application = _start(client, rent, association, "fragor")
+    data = {}
+    for i in range(25):
+        data.update({f"lines-{i}-name": f"Lokal {i}", f"lines-{i}-address": "Storgatan 1",
+                     f"lines-{i}-rent": "99 999 999", f"lines-{i}-landlord": "other"})
+    response = client.post(f"/bidrag/ansokningar/{application.id}/lokaler", data=data)
+    page = _text(response)
+    assert response.status_code == 400 and "orimligt" in page
+    assert 'value="Lokal 24"' in page
+    assert _reload(application).requested_sek is None
+
+
 def test_rent_is_capped_and_the_officer_sees_the_calculation_and_amount(
         client, login_as, rent, applicant, status, upload_dir, make_user):
     user, association = applicant
