@@ -6,7 +6,8 @@ or an administrator's blackout. A cancellation leaves the case *approved*; it is
 history row ``approved --cancel--> approved`` with the reason as its note
 (:func:`lokapp.bookings.services.cancel`), so each cancellation is its own decision with its
 own letter, and the occurrences it cancelled are those whose ``cancelled_at`` is the row's
-time.
+time. A request still awaiting a decision whose every time the city cancels is closed as
+rejected (``close``): a rejection letter listing the cancelled times, with the reason.
 
 The letter's decision lines (``changes``) are the times concerned, one per occurrence; the
 reasons of a rejection or cancellation go under Skäl för beslutet. Booking decisions are
@@ -26,6 +27,7 @@ from lokapp.core.time import to_local
 from lokapp.extensions import db
 
 CANCEL_ACTION = "cancel"
+CLOSE_ACTION = "close"  # a request whose times the city cancelled: a rejection
 
 
 def _series(case: Any) -> BookingSeries | None:
@@ -60,8 +62,10 @@ def letter_extras(case: Any) -> dict[str, Any]:
     series, row, kind = _series(case), decision_row(case), kind_for(case)
     if series is None or row is None or kind is None:
         return {}
-    if row.action == CANCEL_ACTION:
+    if row.action in (CANCEL_ACTION, CLOSE_ACTION):
         concerned = [o for o in series.occurrences if o.cancelled_at == row.occurred_at]
+        if not concerned and row.action == CLOSE_ACTION:  # closed by hand, later
+            concerned = [o for o in series.occurrences if o.state == OccurrenceState.CANCELLED]
     elif case.state == BookingCaseState.REJECTED:
         concerned = [o for o in series.occurrences if o.state == OccurrenceState.REJECTED]
     else:

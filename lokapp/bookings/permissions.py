@@ -225,6 +225,15 @@ def _not_disqualified(user: Any, *, applicant_id: int | None, association_id: in
     return Decision(True)
 
 
+@permission("bookings.close")
+def can_close(user: Any, case: Case) -> Decision:
+    """Close a request whose times the city has all cancelled (a rejection): a bookings
+    officer who could decide it, or an administrator whose blackout cancelled them."""
+    if _authenticated(user) and user.has_role(GlobalRole.ADMIN):
+        return Decision(True)
+    return can_handle(user, case)
+
+
 @permission("bookings.submit")
 def can_submit(user: Any, case: Case) -> bool:
     return _authenticated(user) and case.applicant_id == user.id

@@ -393,6 +393,25 @@ def _record_cancellation(case: Any, user: Any, reason: str | None, now: datetime
                                action=CANCEL_ACTION, note=reason))
 
 
+def _end_emptied_request(series: BookingSeries, user: Any, reason: str | None,
+                         now: datetime, *, by_city: bool) -> None:
+    """A request still *submitted* whose every time is now cancelled has nothing left to
+    decide. Cancelled by the booker side it is withdrawn; cancelled by the city (an officer,
+    a blackout) it is closed as rejected with the cancellation's reason, so the booker gets
+    a rejection letter (:func:`after_decision`). The history row carries the cancellation's
+    time, by which the letter finds the times concerned."""
+    case = series.case
+    if (case is None or case.state != BookingCaseState.SUBMITTED
+            or any(o.state == OccurrenceState.REQUESTED for o in series.occurrences)):
+        return
+    if not by_city:
+        apply(case, "withdraw", user, note=_("Alla tider avbokades."))
+        return
+    history = apply(case, "close", user, note=reason)
+    history.occurred_at = now
+    db.session.flush()
+
+
 def _in_savepoint(change) -> None:
     """Make ``change()`` and flush it in a savepoint; the exclusion constraint's refusal
     becomes :class:`BookingConflict` and leaves the surrounding transaction usable.
@@ -511,9 +530,7 @@ def cancel(occurrences: list[BookingOccurrence], user: Any, reason: str | None =
     if as_officer and case is not None and case.state == BookingCaseState.APPROVED:
         _record_cancellation(case, user, reason, now)
     db.session.flush()
-    if (case is not None and case.state == BookingCaseState.SUBMITTED and not as_officer
-            and not any(o.state == OccurrenceState.REQUESTED for o in series.occurrences)):
-        apply(case, "withdraw", user, note=_("Alla tider avbokades."))
+    _end_emptied_request(series, user, reason, now, by_city=as_officer)
     _mail(series, "mail/booking_cancelled",
           _("Avbokat: %(premises)s", premises=series.premises.name),
           cancelled=[_occurrence_line(o) for o in occurrences], reason=reason,
@@ -1021,11 +1038,13 @@ class BlackoutResult:
 
     @property
     def decided_series(self) -> list[BookingSeries]:
-        """The series whose cancellation is a decision on an approved case (a letter each)."""
+        """The series whose cancellation is a decision (a letter each): on an approved case,
+        or closing a request whose every time the blackout cancelled (now rejected)."""
         seen: dict[int, BookingSeries] = {}
         for occurrence in self.cancelled:
             series = occurrence.series
-            if series.case is not None and series.case.state == BookingCaseState.APPROVED:
+            if series.case is not None and series.case.state in (BookingCaseState.APPROVED,
+                                                                 BookingCaseState.REJECTED):
                 seen.setdefault(series.id, series)
         return list(seen.values())
 
@@ -1080,6 +1099,8 @@ def add_blackout(premises: Premises, starts_on: date, ends_on: date, reason: str
         if series.case is not None and series.case.state == BookingCaseState.APPROVED:
             _record_cancellation(series.case, user, reason, now)
     db.session.flush()
+    for occurrences in by_series.values():
+        _end_emptied_request(occurrences[0].series, user, reason, now, by_city=True)
     _blackout_mails(premises, blackout, result.cancelled, now)
     return result
 

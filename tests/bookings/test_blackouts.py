@@ -103,6 +103,32 @@ def test_confirmed_blackout_cancels_notifies_and_writes_letters(app, booked, mak
         AuditEvent.action == "booking.cancel")) == 3
 
 
+def test_a_blackout_over_every_time_of_a_pending_request_rejects_it(app, make_premises,
+                                                                     make_user,
+                                                                     booking_manager):
+    premises = make_premises(requires_approval=True, is_closed_on_holidays=False)
+    manager, association = booking_manager()
+    admin = make_user("admin")
+    monday = next_weekday(0, weeks_ahead=3)
+    with app.test_request_context():
+        series = _book(premises, request_for(manager, monday + timedelta(days=1),
+                                             booker_type=BookerType.ASSOCIATION,
+                                             association=association))
+        affected = services.blackout_affected(premises, monday, monday + timedelta(days=6))
+        result = services.add_blackout(premises, monday, monday + timedelta(days=6),
+                                       "Vattenskada", admin,
+                                       cancel_ids=frozenset(o.id for o in affected))
+        db.session.commit()
+        assert result.decided_series == [series]
+        for decided in result.decided_series:
+            services.after_decision(decided, admin)
+    assert series.case.state == "rejected"
+    [letter] = db.session.scalars(select(Letter).where(Letter.case_id == series.case_id)).all()
+    assert letter.kind == LetterKind.BOOKING_REJECTED
+    assert letter.context["decision"]["reasons"] == "Vattenskada"
+    assert letter.context["body_html"].count("<li>") == 1
+
+
 def test_nothing_is_saved_when_the_times_changed_since_the_list(app, booked, make_user):
     premises, monday = booked["premises"], booked["monday"]
     admin = make_user("admin")

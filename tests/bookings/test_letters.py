@@ -132,6 +132,49 @@ def test_cancellation_by_an_officer_is_a_decision_with_its_own_letter(make_premi
     assert first.state == OccurrenceState.CONFIRMED
 
 
+def test_the_city_cancelling_every_time_of_a_pending_request_rejects_it(make_premises,
+                                                                          make_user,
+                                                                          booking_manager):
+    """Nothing is left to decide: the request is closed as rejected with the reason, and the
+    booker gets a rejection letter listing the cancelled times. Cancelling only some times
+    leaves the rest waiting."""
+    from lokapp.bookings.letters import time_line
+    from lokapp.core.cases import CaseHistory
+
+    series, booker = _request(make_premises, booking_manager, weeks=3)
+    officer = _officer(make_user)
+    first, second, third = series.occurrences
+    services.cancel([first], booker, None)  # the booker's own cancellation: no letter
+    services.cancel([second], officer, "Lokalen ska renoveras.", as_officer=True)
+    assert series.case.state == "submitted"
+    assert third.state == OccurrenceState.REQUESTED
+    services.cancel([third], officer, "Lokalen ska renoveras.", as_officer=True)
+    db.session.commit()
+    services.after_decision(series, officer)
+    assert series.case.state == "rejected" and series.case.decided_at is not None
+    row = db.session.scalars(select(CaseHistory).where(CaseHistory.case_id == series.case.id)
+                             .order_by(CaseHistory.id)).all()[-1]
+    assert (row.action, row.from_state, row.to_state, row.note) == (
+        "close", "submitted", "rejected", "Lokalen ska renoveras.")
+    [letter] = _letters(series.case)
+    assert letter.kind == LetterKind.BOOKING_REJECTED
+    assert letter.context["decision"]["reasons"] == "Lokalen ska renoveras."
+    assert time_line(third) in letter.context["body_html"]
+    assert time_line(first) not in letter.context["body_html"]
+    assert _letter_mail(letter).recipients == [booker.email]
+
+
+def test_a_pending_request_is_not_closed_by_hand_while_times_wait(make_premises, make_user,
+                                                                  booking_manager):
+    from lokapp.core.workflow import PreconditionFailed, available
+
+    series, booker = _request(make_premises, booking_manager, weeks=1)
+    officer = _officer(make_user)
+    assert "close" not in [t.action for t in available(series.case, officer)]
+    with pytest.raises(PreconditionFailed):
+        services.decide(series, "close", officer, "Stängd.")
+
+
 def test_no_letter_without_a_case_or_when_the_booker_cancels(make_premises, make_user,
                                                              booking_manager):
     premises = make_premises()
