@@ -204,6 +204,15 @@ def can_reply(user: Any, case: Case) -> Decision:
     return _applicant(user, case.association_id)
 
 
+@permission("grants.read_scores")
+def can_read_scores(user: Any, case: Case) -> Decision:
+    """See the officers' scores and comments on a case: like internal notes, only whoever
+    may handle it – not a party who is also an officer (linked to the association), nor an
+    officer who declared jäv. The programme's CSV leaves out the same cases
+    (:func:`lokapp.grants.scoring.score_rows`)."""
+    return can_handle(user, case)
+
+
 @permission("grants.score")
 def can_score(user: Any, case: Case) -> Decision:
     """Score the application against the programme's criteria: whoever may handle the case,

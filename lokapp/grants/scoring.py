@@ -206,9 +206,13 @@ def programmes_with_criteria():
             .order_by(GrantProgramme.name_sv, GrantProgramme.id))
 
 
-def score_rows(programme: GrantProgramme):
-    """Every score of the programme's applications with its case, in one query."""
+def score_rows(programme: GrantProgramme, viewer: Any):
+    """Every score of the programme's applications with its case, in one query – except the
+    cases ``viewer`` may not read scores of (``grants.read_scores``: an association they are
+    linked to, a case they declared jäv on)."""
     from lokapp.associations.models import Association
+    from lokapp.auth.models import AssociationMember
+    from lokapp.casework.models import CaseDisqualification
 
     return db.session.execute(
         select(Case.number, Case.state, Association.name.label("association"),
@@ -223,17 +227,23 @@ def score_rows(programme: GrantProgramme):
         .join(Association, Association.id == GrantApplication.association_id)
         .join(GrantCriterion, GrantCriterion.id == GrantScore.criterion_id)
         .outerjoin(User, User.id == GrantScore.officer_id)
-        .where(GrantApplication.programme_id == programme.id)
+        .where(GrantApplication.programme_id == programme.id,
+               GrantApplication.association_id.not_in(
+                   select(AssociationMember.association_id)
+                   .where(AssociationMember.user_id == viewer.id)),
+               Case.id.not_in(select(CaseDisqualification.case_id)
+                              .where(CaseDisqualification.user_id == viewer.id)))
         .order_by(Case.year, Case.sequence, User.name, GrantCriterion.position,
                   GrantCriterion.id)).all()
 
 
-def scores_csv(programme: GrantProgramme) -> str:
-    """Semicolon-separated, UTF-8 with BOM (Excel opens it with å, ä, ö)."""
+def scores_csv(programme: GrantProgramme, viewer: Any) -> str:
+    """Semicolon-separated, UTF-8 with BOM (Excel opens it with å, ä, ö); the scores
+    ``viewer`` may read."""
     out = StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    for row in score_rows(programme):
+    for row in score_rows(programme, viewer):
         scored_at: datetime | None = row.scored_at
         writer.writerow([_cell(v) for v in (
             row.number, row.association, row.year, row.state,

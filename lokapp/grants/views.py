@@ -1056,8 +1056,8 @@ def _scoring_context(application: GrantApplication, form=None) -> dict:
     """The criteria, every officer's sheet and the current officer's form (prefilled); and
     the open completion request's deadline."""
     criteria = scoring.criteria_for(application)
-    scores = scoring.scores_of(application)
-    sheets = scoring.sheets(criteria, scores)
+    may_read = check("grants.read_scores", current_user, application.case)
+    sheets = scoring.sheets(criteria, scoring.scores_of(application)) if may_read else []
     can_score = bool(criteria) and bool(check("grants.score", current_user, application.case))
     if form is None and can_score:
         active = [c for c in criteria if c.is_active]
@@ -1070,6 +1070,7 @@ def _scoring_context(application: GrantApplication, form=None) -> dict:
     open_completion = open_request(application.case) \
         if application.case.state == "needs_completion" else None
     return {"criteria": criteria, "score_sheets": sheets, "can_score": can_score,
+            "scores_hidden": None if may_read else may_read.reason,
             "score_form": form, "score_max": scoring.weighted_max(criteria),
             "scores_locked": not scoring.is_open_for_scoring(application),
             "open_completion": open_completion, "today": today_local()}
@@ -1108,7 +1109,8 @@ def score(application_id: int):
 def scores_export(programme_id: int):
     _officer()
     programme = db.get_or_404(GrantProgramme, programme_id)
-    response = Response(scoring.scores_csv(programme), mimetype="text/csv; charset=utf-8")
+    response = Response(scoring.scores_csv(programme, current_user),
+                        mimetype="text/csv; charset=utf-8")
     stamp = to_local(utcnow()).strftime("%Y-%m-%d")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="bedomningar-{programme.key}-{stamp}.csv"')

@@ -265,3 +265,32 @@ def test_two_saves_at_once_ask_to_save_again(client, login_as, make_user, case, 
     page = _text(response)
     assert response.status_code == 400 and "från ett annat fönster" in page
     assert 'value="3" selected' in page or '<option selected value="3">' in page
+
+
+def test_a_party_or_a_declared_jav_officer_sees_no_scores(client, login_as, make_user, case):
+    """Scores and their comments are the officers' assessment, like internal notes: an
+    officer linked to the association, or one who declared jäv, sees neither the sheets on
+    the case page nor the case's rows in the programme's CSV; a colleague sees both."""
+    from lokapp.casework.services import declare_disqualification
+
+    criteria = _criteria(case)
+    scoring.save_scores(case, officer(make_user), {
+        c.id: scoring.ScoreInput(4, "Svag förankring hos medlemmarna") for c in criteria})
+    party = officer(make_user)
+    link = AssociationMember(user_id=party.id, association_id=case.association_id)
+    link.roles.append(AssociationMemberRole(role=AssociationRole.TREASURER))
+    db.session.add(link)
+    declared = officer(make_user)
+    declare_disqualification(case.case, declared, "Min bror är ordförande.")
+    db.session.commit()
+    url = f"/bidrag/handlaggning/bidragsformer/{case.programme_id}/poang.csv"
+    login_as(user=officer(make_user))
+    assert "Svag förankring" in _text(client.get(f"/bidrag/handlaggning/{case.id}"))
+    assert "Svag förankring" in _text(client.get(url))
+    for user in (party, declared):
+        login_as(user=user)
+        page = _text(client.get(f"/bidrag/handlaggning/{case.id}"))
+        assert "Svag förankring" not in page and "jäv" in page
+        export = client.get(url)
+        assert export.status_code == 200 and "Svag förankring" not in _text(export)
+        assert case.case.number not in _text(export)
