@@ -37,6 +37,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from sqlalchemy.exc import IntegrityError
 
 from lokapp.auth.models import User
 from lokapp.casework import permissions as _permissions  # noqa: F401 - registers rules
@@ -361,8 +362,12 @@ def declare_jav(case_id: int):
     form = DisqualificationForm()
     if not form.validate_on_submit():
         return _again(services.officer_page(case), jav=form)
-    services.declare_disqualification(case, _user(), form.reason.data)
-    db.session.commit()
+    try:
+        services.declare_disqualification(case, _user(), form.reason.data)
+        db.session.commit()
+    except IntegrityError:
+        # A second click while the first was being saved: the first declaration stands.
+        db.session.rollback()
     flash(_("Ditt jäv i ärende %(number)s är anmält. Du kan inte längre handlägga ärendet.",
             number=case.number), "success")
     # Back to the queue: some case pages are closed to a disqualified officer.

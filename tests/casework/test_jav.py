@@ -177,3 +177,18 @@ def test_a_declared_register_officer_is_refused_the_register_case(client, login_
     login_as("officer", areas=("register",))
     text = _text(client.get(page))
     assert f"Jäv anmält av {declared.name}:" in text and "systerförening" in text
+
+
+def test_a_double_click_declares_once_and_needs_no_error_page(client, login_as, grant,
+                                                              grant_officer, monkeypatch):
+    """Two posts of the form at once both pass the check before either is written; the
+    second meets the unique row and must end on the queue like the first, not a 500."""
+    login_as(user=grant_officer)
+    assert _declare(client, grant.case).status_code == 302
+    # The second request read "not declared yet" before the first one committed.
+    monkeypatch.setattr("lokapp.casework.permissions.declared_disqualification",
+                        lambda user_id, case_id: None)
+    response = _declare(client, grant.case, reason="Ett andra klick.")
+    assert response.status_code == 302 and response.location.endswith("/handlaggning")
+    rows = db.session.scalars(select(CaseDisqualification)).all()
+    assert [(r.user_id, r.reason) for r in rows] == [(grant_officer.id, REASON)]
