@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField
+from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lokapp.core.forms import BaseForm, long_text_field, text_field
@@ -35,4 +36,6 @@ class BatchForm(BaseForm):
     cases = SelectMultipleField(
         _l("Ärenden som ska få beslutsbrev"), coerce=int,
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-        validate_choice=True)
+        validate_choice=True,
+        # Nothing ticked posts no value at all: the field's data is then None, not [].
+        validators=[InputRequired(message=_l("Välj minst ett ärende."))])

@@ -147,3 +147,13 @@ def test_letter_sample_cli(app, db, tmp_path, kind):
     result = CliRunner().invoke(app.cli, ["lok", "letter-sample", "--kind", kind, "--out",
                                           str(html), "--appeal", "forvaltningsbesvar"])
     assert "förvaltningslagen" in html.read_text(encoding="utf-8")
+
+
+def test_a_batch_with_no_case_ticked_is_refused_with_a_message(client, login_as):
+    """Unticking every box posts no ``cases`` at all; that was a TypeError (a 500)."""
+    decided_cases(1)
+    login_as("officer", areas=("register", "grants", "bookings"))
+    response = client.post("/handlaggning/brev/utskick", data={})
+    assert response.status_code == 200
+    assert "Välj minst ett ärende." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(LetterBatch)) == 0
