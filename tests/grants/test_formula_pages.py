@@ -160,6 +160,14 @@ def test_occasion_errors_keep_the_input_and_say_which_row(client, login_as, acti
     assert "Skriv datumet som 2026-03-14." in page and "Talet kan inte vara negativt." in page
     assert "Sammankomst 3" in page and "Fyll i aktivitet." in page
     assert 'value="12,5"' in page and 'value="3 februari"' in page
+    # Each cell: a label naming its row, the error tied to the input, the activity wider.
+    assert '<label for="lines-1-participants" class="visually-hidden">' \
+           "Deltagare i åldersgruppen, rad 2</label>" in page
+    cell = re.search(r'<input[^>]*id="lines-1-participants"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in cell and 'aria-describedby="lines-1-participants-error"' \
+        in cell and 'size="12"' in cell
+    assert 'id="lines-1-participants-error"' in page
+    assert 'size="24"' in re.search(r'<input[^>]*id="lines-0-activity"[^>]*>', page).group(0)
     assert db.session.scalar(select(func.count(GrantOccasion.id))) == 0
 
     response = client.post(f"{base}/sammankomster", data=_rows(
