@@ -28,8 +28,9 @@ from sqlalchemy import select, update
 
 from lokapp.associations.models import AgeBand, Gender
 from lokapp.core import audit
+from lokapp.core.completions import deadline_error
 from lokapp.core.mail import queue_mail
-from lokapp.core.time import to_local, today_local, utcnow
+from lokapp.core.time import to_local, utcnow
 from lokapp.core.uploads import store_upload
 from lokapp.core.workflow import apply
 from lokapp.extensions import db
@@ -249,8 +250,9 @@ def request_report_completion(follow_up: GrantFollowUp, user: Any, *, message: s
     message = (message or "").strip()
     if not message:
         raise FollowUpError(_("Skriv vad som behöver kompletteras."))
-    if deadline <= today_local():
-        raise FollowUpError(_("Sista dag för kompletteringen måste vara efter i dag."))
+    error = deadline_error(deadline)  # the rule of every completion request
+    if error:
+        raise FollowUpError(error)
     application = follow_up.application
     apply(application.case, "request_report_completion", user,
           note=_("%(message)s\n\nKomplettera senast %(date)s.", message=message,

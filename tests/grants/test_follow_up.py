@@ -192,6 +192,10 @@ def test_completion_sends_it_back_with_a_new_due_date(reported, handler):
     with pytest.raises(follow_up.FollowUpError):
         follow_up.request_report_completion(reported.follow_up, handler, message="Kvitton.",
                                             deadline=today_local())
+    # The same rule as a completion of the application: at most 90 days ahead.
+    with pytest.raises(follow_up.FollowUpError, match="högst 90 dagar"):
+        follow_up.request_report_completion(reported.follow_up, handler, message="Kvitton.",
+                                            deadline=today_local() + timedelta(days=91))
     follow_up.request_report_completion(reported.follow_up, handler,
                                         message="Bifoga kvitton för lägerplatsen.",
                                         deadline=deadline)
