@@ -326,6 +326,7 @@ def create_booking(premises: Premises, request: BookingRequest, *, accepted_term
     became unavailable since the preview refuses the booking, so the booker sees it first.
     """
     now = now or utcnow()
+    lock_premises(premises)
     if accepted_terms != terms_checksum(premises.terms):
         raise BookingError(_("Villkoren för lokalen har ändrats sedan du läste dem. Läs dem "
                              "igen och godkänn dem på nytt."))
@@ -410,6 +411,18 @@ def _end_emptied_request(series: BookingSeries, user: Any, reason: str | None,
     history = apply(case, "close", user, note=reason)
     history.occurred_at = now
     db.session.flush()
+
+
+def lock_premises(premises: Premises) -> None:
+    """Take the premises' row lock (``FOR UPDATE``) before reading its blackouts and hours
+    for a change. A blackout and a booking (or a moved time) are different rows, so the
+    exclusion constraint cannot see one cross the other: on PostgreSQL a booking planned
+    while an administrator confirms a blackout would otherwise land inside the blackout,
+    neither cancelled nor shown. With the lock the second waits, then reads what the first
+    committed (a new booking finds the premises closed; the blackout finds the new time and
+    asks again). SQLite serialises writing transactions anyway (``BEGIN IMMEDIATE``)."""
+    db.session.refresh(premises, attribute_names=["id"], with_for_update=True)
+    db.session.expire(premises, ["blackouts", "opening_hours"])
 
 
 def _in_savepoint(change) -> None:
@@ -562,6 +575,7 @@ def reschedule(occurrence: BookingOccurrence, user: Any, *, day: date, start_min
                               end_minute=end_minute, as_officer=as_officer, now=now)
         return [o for o in series.occurrences if o.is_active and o.starts_at > now]
     series, premises = occurrence.series, occurrence.premises
+    lock_premises(premises)
     targets = _reschedule_targets(occurrence, scope, now)
     for target in targets:
         decision = (can_cancel_as_officer(user, target) if as_officer
@@ -770,6 +784,7 @@ def split_series(occurrence: BookingOccurrence, user: Any, *, start_minute: int,
     booker accepted. Returns the series that now holds the times.
     """
     now = now or utcnow()
+    lock_premises(premises or occurrence.premises)
     plan = plan_split(occurrence, user, start_minute=start_minute, end_minute=end_minute,
                       premises=premises, as_officer=as_officer, now=now)
     if plan.problems:
@@ -1068,6 +1083,7 @@ def add_blackout(premises: Premises, starts_on: date, ends_on: date, reason: str
     bookings are kept (the blackout stops new bookings only).
     """
     now = now or utcnow()
+    lock_premises(premises)
     affected = blackout_affected(premises, starts_on, ends_on)
     if cancel_ids is not None and {o.id for o in affected} != set(cancel_ids):
         raise BlackoutChanged(_(
