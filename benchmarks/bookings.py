@@ -30,18 +30,15 @@ before each size. Use a database of its own.
 """
 from __future__ import annotations
 
-import argparse
-import os
 import random
-import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks import _harness as h  # noqa: E402
 
 PREMISES = 300
 RESIDENTS = 2000
@@ -71,11 +68,9 @@ def _state(rng: random.Random) -> str:
 
 def build(url: str, occurrences: int, seed: int = 2026):
     """A fresh database at ``url`` with 300 premises and ``occurrences`` occurrences."""
-    from flask_migrate import upgrade
-    from sqlalchemy import MetaData, insert, select, text
+    from sqlalchemy import select
     from stdnum import luhn
 
-    from lokapp import create_app
     from lokapp.associations import search
     from lokapp.associations.models import Association, Category, District
     from lokapp.auth.models import User, UserArea, UserRole
@@ -91,23 +86,15 @@ def build(url: str, occurrences: int, seed: int = 2026):
     from lokapp.bookings.services import terms_checksum
     from lokapp.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
-                      "MAIL_SEND_AFTER_REQUEST": False, "SERVER_BASE_URL": "http://localhost",
-                      "WTF_CSRF_ENABLED": False})
+    app = h.create_app_for(url)
     rng = random.Random(seed)
     with app.app_context():
-        meta = MetaData()
-        meta.reflect(bind=db.engine)
-        meta.drop_all(bind=db.engine)
-        upgrade()
+        h.recreate_schema()
         category = db.session.scalar(select(Category.id).order_by(Category.id))
         districts = list(db.session.scalars(select(District.id)))
         now = datetime.now(UTC)
         today = now.date()
-
-        def bulk(table, rows: list[dict], size: int = 5000) -> None:
-            for start in range(0, len(rows), size):
-                db.session.execute(insert(table), rows[start:start + size])
+        bulk = h.bulk_insert
 
         users = [{"id": n, "email": f"invanare{n}@example.se", "name": f"Invånare {n}",
                   "password_hash": "!", "email_verified_at": now}
@@ -226,23 +213,12 @@ def build(url: str, occurrences: int, seed: int = 2026):
                 series_rows, occurrence_rows = [], []
         bulk(BookingSeries.__table__, series_rows)
         bulk(BookingOccurrence.__table__, occurrence_rows)
-        if db.engine.dialect.name == "postgresql":
-            for table, value in (("users", RESIDENTS + 1), ("associations", ASSOCIATIONS),
-                                 ("premises", PREMISES), ("booking_series", series_id),
-                                 ("booking_occurrences", occurrence_id)):
-                db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', "
-                                        "'id'), :n)"), {"n": value})
+        h.reset_sequences(["users", "associations", "premises", "booking_series",
+                           "booking_occurrences"])
         db.session.commit()
-        with db.engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-            connection.commit()
+        h.analyze()
         db.session.remove()
     return app
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, round(share * len(ordered)) - 1)]
 
 
 def _requests(requests: int, seed: int = 7) -> dict[str, list]:
@@ -288,113 +264,67 @@ def _requests(requests: int, seed: int = 7) -> dict[str, list]:
 
 
 def measure(app, requests: int) -> dict[str, dict]:
-    from sqlalchemy import event, select
-
-    from lokapp.auth.models import User
     from lokapp.bookings.services import terms_checksum
-    from lokapp.extensions import db
 
     client = app.test_client()
-    with app.app_context():
-        engine = db.engine
-        user_id = db.session.scalar(select(User).where(User.id == 1)).get_id()
-        officer_id = db.session.scalar(select(User).where(User.id == RESIDENTS + 1)).get_id()
-        db.session.remove()
-    with client.session_transaction() as session:  # a logged-in resident
-        session["_user_id"], session["_fresh"] = user_id, True
+    h.log_in(app, client, 1)  # a logged-in resident
+    officer_id = h.login_id(app, RESIDENTS + 1)
     checksum = terms_checksum("Lämna lokalen städad.")
-    counter = {"n": 0}
-
-    def before(_conn, _cursor, statement, _params, _context, _many):
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK",
-                                                      "SAVEPOINT", "RELEASE")):
-            counter["n"] += 1
 
     plan = _requests(requests)
     # Warm up templates and statement caches.
     for _method, url, _data in plan["week"][:5] + plan["search"][:5]:
         assert client.get(url).status_code == 200, url
     results = {}
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with h.Meter(app) as meter:
         for kind, items in plan.items():
             if kind == "reports":
-                with client.session_transaction() as session:
-                    session["_user_id"] = officer_id
-            wall, cpu, queries = [], [], []
+                h.switch_user(client, officer_id)
+            sample = h.Sample()
             for method, url, data in items:
-                counter["n"] = 0
-                started, cpu_started = time.perf_counter(), time.process_time()
                 if method == "GET":
-                    response = client.get(url)
+                    response = meter.call(sample, lambda url=url: client.get(url))
                     expected = 200
                 else:
-                    response = client.post(url, data={**data, "terms_checksum": checksum})
+                    response = meter.call(sample, lambda url=url, data=data: client.post(
+                        url, data={**data, "terms_checksum": checksum}))
                     expected = 302
-                cpu.append((time.process_time() - cpu_started) * 1000)
-                wall.append((time.perf_counter() - started) * 1000)
-                queries.append(counter["n"])
                 assert response.status_code == expected, (
                     url, response.status_code, response.get_data(as_text=True)[-3000:])
-            results[kind] = {"p50": statistics.median(wall), "p95": _percentile(wall, 0.95),
-                             "max": max(wall), "cpu50": statistics.median(cpu),
-                             "cpu95": _percentile(cpu, 0.95),
-                             "queries": (min(queries), max(queries))}
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+            results[kind] = sample.summary()
     return results
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL (the database is emptied!); "
-                        "default: a SQLite file in a temporary directory")
-    parser.add_argument("--sizes", default="10000,500000",
-                        help="numbers of occurrences, comma-separated (default 10000,500000)")
-    parser.add_argument("--requests", type=int, default=200,
-                        help="measured requests per kind and size (default 200)")
+    parser = h.parser(__doc__, sizes="10000,500000",
+                      sizes_help="numbers of occurrences, comma-separated (default 10000,500000)",
+                      requests=200,
+                      requests_help="measured requests per kind and size (default 200)")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
 
-    tmp = tempfile.TemporaryDirectory(prefix="lokapp-bench-bookings-")
-    os.environ.setdefault("LOKAPP_INSTANCE_PATH", tmp.name)
-    load_before = os.getloadavg()[0]
+    load_before = h.load_average()
     rows = []
-    for size in sizes:
-        url = args.database_url or f"sqlite:///{Path(tmp.name) / f'bench-{size}.sqlite'}"
+    for size, url in h.databases(args, "lokapp-bench-bookings-"):
         started = time.perf_counter()
         app = build(url, size)
         built = time.perf_counter() - started
         print(f"built {size:,} occurrences in {built:.0f} s", file=sys.stderr, flush=True)
-        with app.app_context():
-            from lokapp.extensions import db
-
-            dialect = db.engine.dialect.name
-            version = db.session.execute(db.text(
-                "select sqlite_version()" if dialect == "sqlite" else "show server_version"
-            )).scalar()
+        name = h.database_name(app)
         results = measure(app, args.requests)
-        rows.append((f"{dialect} {str(version).split()[0]}", size, built, results))
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        rows.append((name, size, built, results))
+        h.dispose(app)
 
     print()
     print(f"Premises booking, {PREMISES} premises, {args.requests} requests per kind and size "
-          f"through the Flask test client; load average {load_before:.1f} → "
-          f"{os.getloadavg()[0]:.1f} (timings on a busy machine are noisy)")
+          f"through the Flask test client; {h.load_note(load_before)}")
     print()
     header = (f"{'database':<16} {'occurrences':>11} {'build s':>7} {'kind':<7} {'p50 ms':>7} "
               f"{'p95 ms':>7} {'max ms':>7} {'cpu p50':>8} {'cpu p95':>8} {'queries':>8}")
-    print(header)
-    print("-" * len(header))
-    for name, size, built, results in rows:
-        for kind, r in results.items():
-            low, high = r["queries"]
-            qtext = f"{low}–{high}" if low != high else str(low)
-            print(f"{name:<16} {size:>11,} {built:>7.0f} {kind:<7} {r['p50']:>7.1f} "
-                  f"{r['p95']:>7.1f} {r['max']:>7.1f} {r['cpu50']:>8.1f} {r['cpu95']:>8.1f} "
-                  f"{qtext:>8}")
+    h.print_table(header, [
+        f"{name:<16} {size:>11,} {built:>7.0f} {kind:<7} {r['p50']:>7.1f} "
+        f"{r['p95']:>7.1f} {r['max']:>7.1f} {r['cpu50']:>8.1f} {r['cpu95']:>8.1f} "
+        f"{h.query_range(r['queries']):>8}"
+        for name, size, built, results in rows for kind, r in results.items()])
     print()
     print("week: /lokaler/<id>?vecka=…; search: /lokaler?datum=…&fran=…&till=… with filters;")
     print("book: the confirmation POST that books a free date (plan, check, insert, audit,")

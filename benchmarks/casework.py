@@ -38,12 +38,8 @@ before each size. Use a database of its own.
 """
 from __future__ import annotations
 
-import argparse
-import os
 import random
-import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -52,6 +48,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks import _harness as h  # noqa: E402
 
 OFFICERS = 12
 CASE_PAGE = "case page"
@@ -121,7 +118,7 @@ def _next_ids(table_names: list[str]) -> dict[str, int]:
 def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
     """Add ``size`` grant applications with everything around them to the current database
     (inside an app context, in the current transaction; the caller commits)."""
-    from sqlalchemy import func, insert, select, text, update
+    from sqlalchemy import func, insert, select, update
     from stdnum import luhn
 
     from lokapp.associations import search
@@ -161,10 +158,7 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
     ids = _next_ids(["users", "associations", "association_members", "cases",
                      "grant_applications"])
     tag = f"{seed}-{ids['users']}"  # unique e-mail addresses, also next to other data
-
-    def bulk(table, rows: list[dict], chunk: int = 5000) -> None:
-        for start in range(0, len(rows), chunk):
-            db.session.execute(insert(table), rows[start:start + chunk])
+    bulk = h.bulk_insert
 
     # Officers: the first one is the measured officer.
     officer_ids = list(range(ids["users"], ids["users"] + OFFICERS))
@@ -448,12 +442,8 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
             db.session.execute(update(CaseNumberCounter.__table__)
                                .where(CaseNumberCounter.__table__.c.year == year)
                                .values(last_value=last))
-    if db.engine.dialect.name == "postgresql":
-        for table in ("users", "associations", "association_members", "cases",
-                      "grant_applications"):
-            db.session.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"))
+    h.reset_sequences(["users", "associations", "association_members", "cases",
+                       "grant_applications"])
     db.session.expire_all()
     return Seeded(
         officer_id=me, programme_ids={k: p.id for k, p in programmes.items()},
@@ -465,42 +455,21 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
                 "open": sum(1 for a in apps if a["state"] not in ("decided", "withdrawn"))})
 
 
-def create_app_for(url: str):
-    from lokapp import create_app
-
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
-                       "MAIL_SEND_AFTER_REQUEST": False, "SERVER_BASE_URL": "http://localhost",
-                       "WTF_CSRF_ENABLED": False})
-
-
 def build(url: str, size: int) -> tuple:
     """A fresh database at ``url`` with ``size`` applications: ``(app, seeded, seconds)``;
     the seconds count the seeding and ANALYZE, not the migrations."""
-    from flask_migrate import upgrade
-    from sqlalchemy import MetaData
-
     from lokapp.extensions import db
 
-    app = create_app_for(url)
+    app = h.create_app_for(url)
     with app.app_context():
-        meta = MetaData()
-        meta.reflect(bind=db.engine)
-        meta.drop_all(bind=db.engine)
-        upgrade()
+        h.recreate_schema()
         started = time.perf_counter()
         seeded = seed(size)
         db.session.commit()
-        with db.engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-            connection.commit()
+        h.analyze()
         seconds = time.perf_counter() - started
         db.session.remove()
     return app, seeded, seconds
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, round(share * len(ordered)) - 1)]
 
 
 def plan(seeded: Seeded, requests: int, *, seed: int = 7) -> dict[str, list[str]]:
@@ -531,28 +500,8 @@ def plan(seeded: Seeded, requests: int, *, seed: int = 7) -> dict[str, list[str]
 def measure(app, seeded: Seeded, requests: int, *, kinds: dict[str, list[str]] | None = None,
             client=None) -> dict[str, dict]:
     """Per kind: wall-clock, CPU and SQL ms (p50/p95/max) and statements per request."""
-    from sqlalchemy import event, select
-
-    from lokapp.auth.models import User
-    from lokapp.extensions import db
-
     client = client or app.test_client()
-    with app.app_context():
-        engine = db.engine
-        login_id = db.session.scalar(select(User).where(User.id == seeded.officer_id)).get_id()
-    with client.session_transaction() as session:  # the logged-in grant officer
-        session["_user_id"], session["_fresh"] = login_id, True
-    counter = {"n": 0, "sql": 0.0}
-
-    def before(_conn, _cursor, statement, _params, context, _many):
-        context._bench_started = time.perf_counter()
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK",
-                                                      "SAVEPOINT", "RELEASE")):
-            counter["n"] += 1
-
-    def after(_conn, _cursor, _statement, _params, context, _many):
-        counter["sql"] += time.perf_counter() - context._bench_started
-
+    h.log_in(app, client, seeded.officer_id)  # the logged-in grant officer
     kinds = kinds or plan(seeded, requests)
     for urls in kinds.values():  # warm up: templates, statement caches, connections
         for url in urls[:2]:
@@ -560,33 +509,19 @@ def measure(app, seeded: Seeded, requests: int, *, kinds: dict[str, list[str]] |
             assert response.status_code == 200, (url, response.status_code,
                                                   response.get_data(as_text=True)[-2000:])
     results = {}
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    try:
+    with h.Meter(app, sql_time=True) as meter:
         for kind, urls in kinds.items():
-            wall, cpu, sql, queries = [], [], [], []
+            sample = h.Sample()
             by_state: dict[str, list[int]] = defaultdict(list)
             for url in urls:
-                counter["n"], counter["sql"] = 0, 0.0
-                started, cpu_started = time.perf_counter(), time.process_time()
-                response = client.get(url)
-                cpu.append((time.process_time() - cpu_started) * 1000)
-                wall.append((time.perf_counter() - started) * 1000)
-                sql.append(counter["sql"] * 1000)
-                queries.append(counter["n"])
+                response = meter.call(sample, lambda url=url: client.get(url))
                 if kind == CASE_PAGE:  # its statements follow the case's shape
                     state = seeded.application_states.get(int(url.rstrip("/").rsplit("/")[-1]))
-                    by_state[state or "?"].append(counter["n"])
+                    by_state[state or "?"].append(sample.queries[-1])
                 assert response.status_code == 200, (url, response.status_code)
-            results[kind] = {"p50": statistics.median(wall), "p95": _percentile(wall, 0.95),
-                             "max": max(wall), "cpu50": statistics.median(cpu),
-                             "cpu95": _percentile(cpu, 0.95), "sql50": statistics.median(sql),
-                             "queries": (min(queries), max(queries)),
+            results[kind] = {**sample.summary(),
                              "by_state": {s: (min(q), max(q)) for s, q in by_state.items()},
                              "bytes": len(response.get_data())}
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
     return results
 
 
@@ -606,62 +541,42 @@ def same_queries(first: dict[str, dict], second: dict[str, dict]) -> bool:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL (the database is emptied!); "
-                        "default: a SQLite file in a temporary directory")
-    parser.add_argument("--sizes", default="1000,50000",
-                        help="numbers of grant applications, comma-separated "
-                             "(default 1000,50000)")
-    parser.add_argument("--requests", type=int, default=40,
-                        help="measured requests per queue kind and size; the case page gets "
-                             "three times as many (default 40)")
+    parser = h.parser(__doc__, sizes="1000,50000",
+                      sizes_help="numbers of grant applications, comma-separated "
+                                 "(default 1000,50000)",
+                      requests=40,
+                      requests_help="measured requests per queue kind and size; the case page "
+                                    "gets three times as many (default 40)")
     parser.add_argument("--only", help="measure only the kinds whose label contains this text")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
 
-    tmp = tempfile.TemporaryDirectory(prefix="lokapp-bench-casework-")
-    os.environ.setdefault("LOKAPP_INSTANCE_PATH", tmp.name)
-    load_before = os.getloadavg()[0]
+    load_before = h.load_average()
     rows = []
-    for size in sizes:
-        url = args.database_url or f"sqlite:///{Path(tmp.name) / f'bench-{size}.sqlite'}"
+    for size, url in h.databases(args, "lokapp-bench-casework-"):
         app, seeded, seconds = build(url, size)
         print(f"seeded {size:,} applications in {seconds:.1f} s: {seeded.counts}",
               file=sys.stderr, flush=True)
-        with app.app_context():
-            from lokapp.extensions import db
-
-            dialect = db.engine.dialect.name
-            version = db.session.execute(db.text(
-                "select sqlite_version()" if dialect == "sqlite" else "show server_version"
-            )).scalar()
+        name = h.database_name(app)
         kinds = plan(seeded, args.requests)
         if args.only:
             kinds = {k: v for k, v in kinds.items() if args.only in k}
         results = measure(app, seeded, args.requests, kinds=kinds)
-        rows.append((f"{dialect} {str(version).split()[0]}", size, seconds, results))
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        rows.append((name, size, seconds, results))
+        h.dispose(app)
 
     print()
     print(f"Grant casework, {args.requests} requests per queue kind ({args.requests * 3} case "
-          f"pages) and size through the Flask test client, as a logged-in grant officer; load "
-          f"average {load_before:.1f} → {os.getloadavg()[0]:.1f} (timings on a busy machine are "
-          f"noisy)")
+          f"pages) and size through the Flask test client, as a logged-in grant officer; "
+          f"{h.load_note(load_before)}")
     print()
     header = (f"{'database':<16} {'apps':>6} {'seed s':>6} {'kind':<24} {'p50 ms':>7} "
               f"{'p95 ms':>7} {'max ms':>7} {'cpu p50':>7} {'cpu p95':>7} {'sql p50':>7} "
               f"{'queries':>7}")
-    print(header)
-    print("-" * len(header))
-    for name, size, seconds, results in rows:
-        for kind, r in results.items():
-            low, high = r["queries"]
-            qtext = f"{low}–{high}" if low != high else str(low)
-            print(f"{name:<16} {size:>6,} {seconds:>6.1f} {kind:<24} {r['p50']:>7.1f} "
-                  f"{r['p95']:>7.1f} {r['max']:>7.1f} {r['cpu50']:>7.1f} {r['cpu95']:>7.1f} "
-                  f"{r['sql50']:>7.1f} {qtext:>7}")
+    h.print_table(header, [
+        f"{name:<16} {size:>6,} {seconds:>6.1f} {kind:<24} {r['p50']:>7.1f} "
+        f"{r['p95']:>7.1f} {r['max']:>7.1f} {r['cpu50']:>7.1f} {r['cpu95']:>7.1f} "
+        f"{r['sql50']:>7.1f} {h.query_range(r['queries']):>7}"
+        for name, size, seconds, results in rows for kind, r in results.items()])
     print()
     print("p50/p95/max: wall-clock ms per request; cpu: this process's CPU ms (the app, and for")
     print("SQLite the database too); sql p50: wall-clock ms inside SQL statements; queries: SQL")

@@ -16,12 +16,9 @@ before each size. Use a database of its own.
 """
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -29,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks import _harness as h  # noqa: E402
 
 MIX = [
     ("ingen sökning", "/foreningar"),
@@ -82,11 +80,9 @@ LANGUAGES = ["sv", "ar", "so", "ti", "fi", "ku", "en", "fa", "pl", "bs"]
 
 def build(url: str, size: int, seed: int = 2026):
     """A fresh database at ``url`` with ``size`` associations; returns the app."""
-    from flask_migrate import upgrade
-    from sqlalchemy import MetaData, insert, select, text
+    from sqlalchemy import select
     from stdnum import luhn
 
-    from lokapp import create_app
     from lokapp.agreement.models import AgreementSignature, SignatureState
     from lokapp.agreement.queries import current_version
     from lokapp.associations import search
@@ -101,14 +97,10 @@ def build(url: str, size: int, seed: int = 2026):
     )
     from lokapp.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
-                      "MAIL_SEND_AFTER_REQUEST": False, "SERVER_BASE_URL": "http://localhost"})
+    app = h.create_app_for(url)
     rng = random.Random(seed)
     with app.app_context():
-        meta = MetaData()
-        meta.reflect(bind=db.engine)
-        meta.drop_all(bind=db.engine)
-        upgrade()
+        h.recreate_schema()
         categories = {c.key: c.id for c in db.session.scalars(select(Category))}
         districts = {d.key: d.id for d in db.session.scalars(select(District))}
         groups = [g.id for g in db.session.scalars(select(TargetGroup))]
@@ -150,137 +142,76 @@ def build(url: str, size: int, seed: int = 2026):
                              (association_target_groups, group_rows),
                              (AssociationLanguage.__table__, language_rows),
                              (AgreementSignature.__table__, signature_rows)):
-            for start in range(0, len(batch), 2000):
-                db.session.execute(insert(table), batch[start:start + 2000])
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("SELECT setval(pg_get_serial_sequence('associations', 'id'), "
-                                    ":n)"), {"n": size})
+            h.bulk_insert(table, batch, 2000)
+        h.reset_sequences(["associations"])
         db.session.commit()
-        with db.engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-            connection.commit()
+        h.analyze()
         db.session.remove()
     return app
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, round(share * len(ordered)) - 1)]
-
-
 def measure(app, mix, requests: int) -> dict:
     """Wall-clock time, this process's CPU time and the time spent in SQL statements per
-    request, and the number of statements. On a busy machine wall-clock time includes waiting
-    for a CPU; CPU time does not (for SQLite it includes the database's work, for PostgreSQL
-    the server's work is in the SQL column instead)."""
-    from sqlalchemy import event
-
-    from lokapp.extensions import db
-
+    request, and the number of statements (see ``_harness.Meter``)."""
     client = app.test_client()
-    counter = {"n": 0, "sql": 0.0}
-
-    def before(_conn, _cursor, statement, _params, context, _many):
-        context._bench_started = time.perf_counter()
-        # Statements, not transaction control (SQLite's BEGIN IMMEDIATE), as tests count them.
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK",
-                                                      "SAVEPOINT", "RELEASE")):
-            counter["n"] += 1
-
-    def after(_conn, _cursor, _statement, _params, context, _many):
-        counter["sql"] += time.perf_counter() - context._bench_started
-
-    with app.app_context():
-        engine = db.engine
     for _, url in mix:  # warm up: templates, statement caches, connections
         assert client.get(url).status_code == 200, url
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    wall: list[float] = []
-    cpu: list[float] = []
-    sql: list[float] = []
+    sample = h.Sample()
     by_kind: dict[str, list[float]] = defaultdict(list)
     queries: dict[str, set[int]] = defaultdict(set)
-    try:
+    with h.Meter(app, sql_time=True) as meter:
         for i in range(requests):
             label, url = mix[i % len(mix)]
-            counter["n"], counter["sql"] = 0, 0.0
-            started, cpu_started = time.perf_counter(), time.process_time()
-            response = client.get(url)
-            cpu.append((time.process_time() - cpu_started) * 1000)
-            wall.append((time.perf_counter() - started) * 1000)
-            sql.append(counter["sql"] * 1000)
-            by_kind[label].append(cpu[-1])
+            response = meter.call(sample, lambda url=url: client.get(url))
+            by_kind[label].append(sample.cpu[-1])
             assert response.status_code == 200, (url, response.status_code)
-            queries[label].add(counter["n"])
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
+            queries[label].add(sample.queries[-1])
     return {
-        "p50": statistics.median(wall), "p95": _percentile(wall, 0.95), "max": max(wall),
-        "cpu50": statistics.median(cpu), "cpu95": _percentile(cpu, 0.95),
-        "sql50": statistics.median(sql), "sql95": _percentile(sql, 0.95),
+        **{k: v for k, v in sample.summary().items() if k != "queries"},
         "queries": dict(queries),
         "kinds": {label: statistics.median(values) for label, values in by_kind.items()},
     }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL (the database is emptied!); "
-                        "default: a SQLite file in a temporary directory")
-    parser.add_argument("--sizes", default="100,10000",
-                        help="numbers of associations, comma-separated (default 100,10000)")
-    parser.add_argument("--requests", type=int, default=300,
-                        help="measured requests per size (default 300)")
+    parser = h.parser(__doc__, sizes="100,10000",
+                      sizes_help="numbers of associations, comma-separated (default 100,10000)",
+                      requests=300, requests_help="measured requests per size (default 300)")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
 
-    tmp = tempfile.TemporaryDirectory(prefix="lokapp-bench-")
-    os.environ.setdefault("LOKAPP_INSTANCE_PATH", tmp.name)
     results = []
-    load_before = os.getloadavg()[0]
-    for size in sizes:
-        url = args.database_url or f"sqlite:///{Path(tmp.name) / f'bench-{size}.sqlite'}"
+    load_before = h.load_average()
+    for size, url in h.databases(args, "lokapp-bench-"):
         started = time.perf_counter()
         app = build(url, size)
         built = time.perf_counter() - started
-        with app.app_context():
-            from lokapp.extensions import db
-            dialect = db.engine.dialect.name
-            version = db.session.execute(db.text(
-                "select sqlite_version()" if dialect == "sqlite" else "show server_version"
-            )).scalar()
+        name = h.database_name(app)
         html = measure(app, MIX, args.requests)
         api = measure(app, API_MIX, max(20, args.requests // 10))
-        results.append((dialect, version, size, built, html, api))
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        results.append((name, size, built, html, api))
+        h.dispose(app)
 
     print()
     print(f"Directory search, {args.requests} requests per size through the Flask test client "
-          f"({len(MIX)} kinds, round robin); load average {load_before:.1f} → "
-          f"{os.getloadavg()[0]:.1f} (timings on a busy machine are noisy)")
+          f"({len(MIX)} kinds, round robin); {h.load_note(load_before)}")
     print()
     header = (f"{'database':<16} {'associations':>12} {'p50 ms':>7} {'p95 ms':>7} "
               f"{'max ms':>7} {'cpu p50':>8} {'cpu p95':>8} {'sql p50':>8} {'sql p95':>8} "
               f"{'queries':>8}")
-    print(header)
-    print("-" * len(header))
-    for dialect, version, size, _built, html, _api in results:
+    lines = []
+    for name, size, _built, html, _api in results:
         counts = sorted({c for cs in html["queries"].values() for c in cs})
-        qtext = f"{counts[0]}–{counts[-1]}" if len(counts) > 1 else str(counts[0])
-        name = f"{dialect} {str(version).split()[0]}"
-        print(f"{name:<16} {size:>12,} {html['p50']:>7.1f} {html['p95']:>7.1f} "
-              f"{html['max']:>7.1f} {html['cpu50']:>8.1f} {html['cpu95']:>8.1f} "
-              f"{html['sql50']:>8.1f} {html['sql95']:>8.1f} {qtext:>8}")
+        qtext = h.query_range((counts[0], counts[-1]))
+        lines.append(f"{name:<16} {size:>12,} {html['p50']:>7.1f} {html['p95']:>7.1f} "
+                     f"{html['max']:>7.1f} {html['cpu50']:>8.1f} {html['cpu95']:>8.1f} "
+                     f"{html['sql50']:>8.1f} {html['sql95']:>8.1f} {qtext:>8}")
+    h.print_table(header, lines)
     print()
     print("p50/p95/max: wall-clock ms per request; cpu: this process's CPU ms (the app, and for")
     print("SQLite the database too); sql: wall-clock ms inside SQL statements; queries: statements")
     print("per request (transaction control not counted).")
     print()
-    sizes_text = " / ".join(f"{r[2]:,}" for r in results)
+    sizes_text = " / ".join(f"{r[1]:,}" for r in results)
     print(f"By kind – queries per request and CPU p50 ms ({sizes_text}):")
     for label, _ in MIX + API_MIX:
         cells, times = [], []
@@ -291,9 +222,9 @@ def main() -> int:
         print(f"  {label:<20} {' / '.join(cells):>10}   {' / '.join(times):>14} ms")
     print()
     print("Open data JSON (" + ", ".join(label for label, _ in API_MIX) + "): " + "; ".join(
-        f"{r[2]:,}: p50 {r[5]['p50']:.1f} ms, p95 {r[5]['p95']:.1f} ms, cpu p50 "
-        f"{r[5]['cpu50']:.1f} ms" for r in results))
-    same = all(results[0][4]["queries"][label] == r[4]["queries"][label]
+        f"{r[1]:,}: p50 {r[4]['p50']:.1f} ms, p95 {r[4]['p95']:.1f} ms, cpu p50 "
+        f"{r[4]['cpu50']:.1f} ms" for r in results))
+    same = all(results[0][3]["queries"][label] == r[3]["queries"][label]
                for r in results for label, _ in MIX)
     print("Queries per request independent of the register's size:", "yes" if same else "NO")
     return 0 if same else 1

@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks import _harness as h  # noqa: E402
 
 _APP = None
 
@@ -32,12 +33,9 @@ _APP = None
 def _app():
     global _APP
     if _APP is None:
-        from lokapp import create_app
-
         instance = Path(os.environ.get("TMPDIR", "/tmp")) / "lokapp-bench-letters"
         os.environ.setdefault("LOKAPP_INSTANCE_PATH", str(instance))
-        _APP = create_app({"LOKAPP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                           "SERVER_BASE_URL": "http://localhost"})
+        _APP = h.create_app_for("sqlite://", LOKAPP_ENV="testing")
     return _APP
 
 

@@ -35,12 +35,8 @@ before each size. Use a database of its own.
 """
 from __future__ import annotations
 
-import argparse
-import os
 import random
-import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -48,6 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks import _harness as h  # noqa: E402
 
 PREMISES = 10
 WISHES = 3
@@ -177,42 +174,21 @@ def seed(size: int, *, seed: int = 2026, today: date | None = None) -> Seeded:
                   {"applications": size, "wishes": wishes, "premises": PREMISES})
 
 
-def create_app_for(url: str):
-    from lokapp import create_app
-
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
-                       "MAIL_SEND_AFTER_REQUEST": False, "SERVER_BASE_URL": "http://localhost",
-                       "WTF_CSRF_ENABLED": False})
-
-
 def build(url: str, size: int) -> tuple:
     """A fresh database at ``url`` with a round of ``size`` applications:
     ``(app, seeded, seconds)``; the seconds count the seeding, not the migrations."""
-    from flask_migrate import upgrade
-    from sqlalchemy import MetaData
-
     from lokapp.extensions import db
 
-    app = create_app_for(url)
+    app = h.create_app_for(url)
     with app.app_context(), app.test_request_context():
-        meta = MetaData()
-        meta.reflect(bind=db.engine)
-        meta.drop_all(bind=db.engine)
-        upgrade()
+        h.recreate_schema()
         started = time.perf_counter()
         seeded = seed(size)
         db.session.commit()
-        with db.engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-            connection.commit()
+        h.analyze()
         seconds = time.perf_counter() - started
         db.session.remove()
     return app, seeded, seconds
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, round(share * len(ordered)) - 1)]
 
 
 def plan(seeded: Seeded, requests: int) -> dict[str, list[tuple[str, str, int]]]:
@@ -236,24 +212,8 @@ def measure(app, seeded: Seeded, requests: int, *, client=None,
     server would do after start-up: full collections then no longer scan it."""
     import gc
 
-    from sqlalchemy import event, select
-
-    from lokapp.auth.models import User
-    from lokapp.extensions import db
-
     client = client or app.test_client()
-    with app.app_context():
-        engine = db.engine
-        login_id = db.session.scalar(select(User).where(User.id == seeded.officer_id)).get_id()
-    with client.session_transaction() as session:  # the logged-in bookings officer
-        session["_user_id"], session["_fresh"] = login_id, True
-    counter = {"n": 0}
-
-    def before(_conn, _cursor, statement, _params, _context, _many):
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK",
-                                                      "SAVEPOINT", "RELEASE")):
-            counter["n"] += 1
-
+    h.log_in(app, client, seeded.officer_id)  # the logged-in bookings officer
     kinds = plan(seeded, requests)
     for kind in ("page", "premises"):  # warm up: templates, statement caches
         response = client.get(kinds[kind][0][1])
@@ -262,26 +222,18 @@ def measure(app, seeded: Seeded, requests: int, *, client=None,
     if gc_freeze:
         gc.collect()
         gc.freeze()
-    event.listen(engine, "before_cursor_execute", before)
     try:
-        for kind, items in kinds.items():
-            wall, cpu, queries, sizes = [], [], [], []
-            for method, url, expected in items:
-                counter["n"] = 0
-                started, cpu_started = time.perf_counter(), time.process_time()
-                response = client.get(url) if method == "GET" else client.post(url)
-                cpu.append((time.process_time() - cpu_started) * 1000)
-                wall.append((time.perf_counter() - started) * 1000)
-                queries.append(counter["n"])
-                sizes.append(len(response.get_data()))
-                assert response.status_code == expected, (
-                    url, response.status_code, response.get_data(as_text=True)[-2000:])
-            results[kind] = {"p50": statistics.median(wall), "p95": _percentile(wall, 0.95),
-                             "max": max(wall), "cpu50": statistics.median(cpu),
-                             "cpu95": _percentile(cpu, 0.95),
-                             "queries": (min(queries), max(queries)), "bytes": max(sizes)}
+        with h.Meter(app) as meter:
+            for kind, items in kinds.items():
+                sample, sizes = h.Sample(), []
+                for method, url, expected in items:
+                    response = meter.call(sample, lambda method=method, url=url: (
+                        client.get(url) if method == "GET" else client.post(url)))
+                    sizes.append(len(response.get_data()))
+                    assert response.status_code == expected, (
+                        url, response.status_code, response.get_data(as_text=True)[-2000:])
+                results[kind] = {**sample.summary(), "bytes": max(sizes)}
     finally:
-        event.remove(engine, "before_cursor_execute", before)
         if gc_freeze:
             gc.unfreeze()
     return results
@@ -293,16 +245,8 @@ def profile(app, seeded: Seeded, top: int = 25) -> str:
     import io
     import pstats
 
-    from sqlalchemy import select
-
-    from lokapp.auth.models import User
-    from lokapp.extensions import db
-
     client = app.test_client()
-    with app.app_context():
-        login_id = db.session.scalar(select(User).where(User.id == seeded.officer_id)).get_id()
-    with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = login_id, True
+    h.log_in(app, client, seeded.officer_id)
     url = f"/lokalbokning/sasong/{seeded.round_id}?lokal={seeded.premises_ids[0]}"
     client.get(url)
     profiler = cProfile.Profile()
@@ -315,63 +259,43 @@ def profile(app, seeded: Seeded, top: int = 25) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL (the database is emptied!); "
-                        "default: a SQLite file in a temporary directory")
-    parser.add_argument("--sizes", default="150,500",
-                        help="numbers of applications, comma-separated (default 150,500)")
-    parser.add_argument("--requests", type=int, default=10,
-                        help="measured page requests per kind and size (default 10; the "
-                             "proposal gets half as many, publishing 3 batches)")
+    parser = h.parser(__doc__, sizes="150,500",
+                      sizes_help="numbers of applications, comma-separated (default 150,500)",
+                      requests=10,
+                      requests_help="measured page requests per kind and size (default 10; the "
+                                    "proposal gets half as many, publishing 3 batches)")
     parser.add_argument("--gc-freeze", action="store_true",
                         help="gc.freeze() after the warm-up, as a server could after start-up")
     parser.add_argument("--profile", action="store_true",
                         help="print a cProfile of one premises page per size")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
 
-    tmp = tempfile.TemporaryDirectory(prefix="lokapp-bench-seasons-")
-    os.environ.setdefault("LOKAPP_INSTANCE_PATH", tmp.name)
-    load_before = os.getloadavg()[0]
+    load_before = h.load_average()
     rows = []
-    for size in sizes:
-        url = args.database_url or f"sqlite:///{Path(tmp.name) / f'bench-{size}.sqlite'}"
+    for size, url in h.databases(args, "lokapp-bench-seasons-"):
         app, seeded, seconds = build(url, size)
         print(f"seeded {size:,} applications in {seconds:.1f} s: {seeded.counts}",
               file=sys.stderr, flush=True)
-        with app.app_context():
-            from lokapp.extensions import db
-
-            dialect = db.engine.dialect.name
-            version = db.session.execute(db.text(
-                "select sqlite_version()" if dialect == "sqlite" else "show server_version"
-            )).scalar()
+        name = h.database_name(app)
         if args.profile:
             print(profile(app, seeded), file=sys.stderr)
         results = measure(app, seeded, args.requests, gc_freeze=args.gc_freeze)
-        rows.append((f"{dialect} {str(version).split()[0]}", size, seconds, results))
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        rows.append((name, size, seconds, results))
+        h.dispose(app)
 
     print()
     print(f"Seasonal allocation, {PREMISES} premises, {WISHES} wishes per application, "
           f"{args.requests} page requests per kind and size through the Flask test client as "
           f"a bookings officer{', gc.freeze() after warm-up' if args.gc_freeze else ''}; "
-          f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f} "
-          f"(timings on a busy machine are noisy)")
+          f"{h.load_note(load_before)}")
     print()
     header = (f"{'database':<16} {'apps':>5} {'seed s':>6} {'kind':<9} {'p50 ms':>7} "
               f"{'p95 ms':>7} {'max ms':>7} {'cpu p50':>7} {'queries':>7} {'KiB':>6}")
-    print(header)
-    print("-" * len(header))
-    for name, size, seconds, results in rows:
-        for kind, r in results.items():
-            low, high = r["queries"]
-            qtext = f"{low}–{high}" if low != high else str(low)
-            print(f"{name:<16} {size:>5,} {seconds:>6.1f} {kind:<9} {r['p50']:>7.1f} "
-                  f"{r['p95']:>7.1f} {r['max']:>7.1f} {r['cpu50']:>7.1f} {qtext:>7} "
-                  f"{r['bytes'] / 1024:>6.0f}")
+    h.print_table(header, [
+        f"{name:<16} {size:>5,} {seconds:>6.1f} {kind:<9} {r['p50']:>7.1f} "
+        f"{r['p95']:>7.1f} {r['max']:>7.1f} {r['cpu50']:>7.1f} {h.query_range(r['queries']):>7} "
+        f"{r['bytes'] / 1024:>6.0f}"
+        for name, size, seconds, results in rows for kind, r in results.items()])
     print()
     print("page: the allocation page as it opens; premises: one premises (?lokal=); proposal:")
     print("the POST proposing an allocation; publish: one batch of 10 applications (series,")

@@ -65,3 +65,41 @@ def test_seasons_benchmark_seeds_and_measures(app, db, seasons_benchmark):
     larger = seasons_benchmark.measure(app, bigger, 1)
     for kind in ("page", "premises"):
         assert larger[kind]["queries"] == small[kind]["queries"], kind
+
+
+def test_directory_benchmark_builds_and_measures(tmp_path):
+    """Its own database from scratch (it drops every table first), so never the test database."""
+    directory = _load("directory")
+    app = directory.build(f"sqlite:///{tmp_path / 'directory.sqlite'}", 120)
+    try:
+        result = directory.measure(app, directory.MIX, len(directory.MIX))
+    finally:
+        _dispose(app)
+    assert set(result["queries"]) == {label for label, _ in directory.MIX}
+    assert all(counts and min(counts) > 0 for counts in result["queries"].values())
+    assert result["p50"] > 0 and result["sql50"] > 0
+
+
+def test_bookings_benchmark_builds_and_measures(tmp_path):
+    bookings = _load("bookings")
+    app = bookings.build(f"sqlite:///{tmp_path / 'bookings.sqlite'}", bookings.PREMISES * 2)
+    try:
+        result = bookings.measure(app, 2)
+    finally:
+        _dispose(app)
+    assert set(result) == {"week", "search", "book", "reports"}
+    assert all(r["queries"][0] > 0 for r in result.values())
+
+
+def test_letters_benchmark_renders_a_letter():
+    letters = _load("letters")
+    assert letters.render_one(1) > 1000  # bytes of PDF
+    assert letters.floor_seconds(repeat=1) > 0
+
+
+def _dispose(app):
+    from lokapp.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
