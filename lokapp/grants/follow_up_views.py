@@ -158,13 +158,16 @@ def follow_up_attach(application_id: int):
 
 
 def follow_up_file(application_id: int, attachment_id: int):
-    """A file of the report, for the parties and the grant officers (grants.view)."""
+    """A file of the report, for the parties and, once it is sent, the grant officers
+    (grants.read_report)."""
     from lokapp.grants.follow_up_models import GrantFollowUpAttachment
 
     application = _application(application_id)
+    follow_up = _follow_up(application)
+    require(check("grants.read_report", current_user, follow_up))
     attachment = db.first_or_404(select(GrantFollowUpAttachment).where(
         GrantFollowUpAttachment.id == attachment_id,
-        GrantFollowUpAttachment.follow_up_id == _follow_up(application).id))
+        GrantFollowUpAttachment.follow_up_id == follow_up.id))
     return send_stored_file(attachment.stored_file)
 
 
@@ -284,7 +287,7 @@ def register(bp) -> None:
     bp.add_url_rule("/ansokningar/<int:application_id>/redovisning/bilagor",
                     view_func=object_rule(applicant)(follow_up_attach), methods=["POST"])
     bp.add_url_rule("/ansokningar/<int:application_id>/redovisning/filer/<int:attachment_id>",
-                    view_func=object_rule("grants.view: the parties and grant officers")(
+                    view_func=object_rule("grants.read_report: the parties; grant officers once sent")(
                         follow_up_file), methods=["GET"])
     officer = role_required("officer", "supervisor")
     bp.add_url_rule("/handlaggning/redovisningar", view_func=officer(follow_up_queue),

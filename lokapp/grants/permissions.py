@@ -155,6 +155,21 @@ def can_report(user: Any, case: Any) -> Decision:
     return _applicant(user, case.association_id)
 
 
+@permission("grants.read_report")
+def can_read_report(user: Any, follow_up: Any) -> Decision:
+    """The follow-up report's text, tables and files: the association's members always (it
+    is theirs, also while written); grant officers once it is sent – not while it is being
+    written, nor while it is back with the association for completion (a report being
+    written is private, like a draft application)."""
+    application = follow_up.application
+    if membership(user, application.association_id) is not None:
+        return Decision(True)
+    if is_grant_officer(user) and follow_up.submitted_at is not None \
+            and application.case.state != "follow_up_due":
+        return Decision(True)
+    return Decision(False, str(_l("Föreningen har inte skickat in redovisningen ännu.")))
+
+
 @permission("grants.handle")
 def can_handle(user: Any, case: Case) -> Decision:
     if not is_grant_officer(user):

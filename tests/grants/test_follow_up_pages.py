@@ -118,10 +118,45 @@ def test_a_file_can_be_attached_and_read(client, login_as, granted, upload_dir, 
         "label": "Skript", "file": (io.BytesIO(b"#!/bin/sh\necho hej\n"), "x.pdf")},
         content_type="multipart/form-data")
     assert response.status_code == 400
-    login_as(user=officer(make_user))
-    assert client.get(url).status_code == 200
+    handler = officer(make_user)
+    login_as(user=handler)
+    assert client.get(url).status_code == 403  # the report is not sent: private
     login_as(user=member(make_user, make_association()))
     assert client.get(url).status_code == 403
+    login_as(user=granted.case.applicant)
+    assert client.post(_report_url(granted, "/skicka"), data=GOOD).status_code == 302
+    login_as(user=handler)
+    assert client.get(url).status_code == 200
+
+
+def test_a_report_being_written_is_not_shown_to_officers(client, login_as, granted,
+                                                          make_user):
+    """Like a draft application: the officers read the report once it is sent, and not the
+    changes while it is back with the association for completion."""
+    login_as(user=granted.case.applicant)
+    assert client.post(_report_url(granted),
+                       data={**GOOD, "summary": "Hemligt utkast"}).status_code == 302
+    handler = officer(make_user)
+    db.session.commit()
+    login_as(user=handler)
+    for url in (_report_url(granted), _officer_url(granted)):
+        page = _text(client.get(url))
+        assert "Hemligt utkast" not in page and "Lägerplats" not in page
+    login_as(user=granted.case.applicant)
+    assert client.post(_report_url(granted, "/skicka"), data=GOOD).status_code == 302
+    login_as(user=handler)
+    assert "Vi höll ett läger" in _text(client.get(_officer_url(granted)))
+    deadline = (today_local() + timedelta(days=14)).isoformat()
+    assert client.post(_officer_url(granted, "/komplettering"), data={
+        "message": "Bifoga kvitton.", "deadline": deadline}).status_code == 302
+    login_as(user=granted.case.applicant)
+    assert client.post(_report_url(granted),
+                       data={**GOOD, "summary": "Halvfärdig ändring"}).status_code == 302
+    login_as(user=handler)
+    for url in (_report_url(granted), _officer_url(granted)):
+        page = _text(client.get(url))
+        assert "Halvfärdig ändring" not in page
+    assert "komplettering" in _text(client.get(_officer_url(granted)))
 
 
 def test_association_b_cannot_see_or_write_as_report(client, login_as, granted, make_user,
