@@ -945,9 +945,12 @@ def season_dates(season_round: SeasonRound, premises: Premises, weekday: int, st
 def season_series(season_round: SeasonRound, application: SeasonApplication, wish: SeasonWish,
                   *, is_youth: bool, now: datetime) -> BookingSeries | None:
     """The allocated wish as a confirmed weekly series for the season (None: no date left)."""
-    from lokapp.bookings.services import _in_savepoint, terms_checksum
+    from lokapp.bookings.services import _in_savepoint, lock_premises, terms_checksum
 
     premises = wish.allocated_premises or db.session.get(Premises, wish.allocated_premises_id)
+    # The premises lock, as for any booking: a booking or blackout committed meanwhile is
+    # seen and skipped instead of failing the batch on the exclusion constraint.
+    lock_premises(premises)
     free, skipped = season_dates(season_round, premises, wish.weekday, wish.start_minute,
                                  wish.end_minute, now=now)
     if not free:
