@@ -1,4 +1,7 @@
-"""Factories and login helpers: ``make_user(role=...)``, ``login_as(role)``."""
+"""Factories and login helpers: ``make_user(role=...)``, ``login_as(role)``.
+
+The fixtures work in the rolled-back ``db``; tests with ``committing_db`` call the same
+factories directly: ``new_user(...)``, ``new_association(...)``."""
 from __future__ import annotations
 
 import itertools
@@ -20,56 +23,64 @@ def hash_password(password: str) -> str:
     return _hash(password)
 
 
+def new_user(role: str | None = None, *, email: str | None = None, name: str | None = None,
+             password: str = DEFAULT_PASSWORD, verified: bool = True,
+             areas: tuple[str, ...] = (), delegation_limit_sek: int | None = None,
+             disabled: bool = False) -> User:
+    """A user with ``role`` (``resident`` or None = no staff role) and staff ``areas``, added
+    to the current session and flushed. The ``make_user`` fixture; called directly in tests
+    with ``committing_db``, where the rolled-back ``db`` fixture is not in use."""
+    n = next(_seq)
+    user = User(
+        email=email or f"person{n}@example.se",
+        name=name or f"Person {n}",
+        password_hash=hash_password(password),
+        email_verified_at=utcnow() if verified else None,
+        delegation_limit_sek=delegation_limit_sek,
+        is_disabled=disabled,
+    )
+    if role and role != "resident":
+        user.roles.append(UserRole(role=GlobalRole(role)))
+    for area in areas:
+        user.areas.append(UserArea(area=StaffArea(area)))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def new_association(name: str | None = None, **kwargs):
+    """A registered association (pass ``register_state=`` or any column to override), added to
+    the current session and flushed. The ``make_association`` fixture; called directly in
+    tests with ``committing_db``."""
+    from lokapp.associations.models import Association, Category, LegalForm, RegisterState
+
+    n = next(_seq)
+    category = kwargs.pop("category", None) or db.session.execute(
+        db.select(Category).order_by(Category.sort_order)).scalars().first()
+    association = Association(
+        name=name or f"Förening {n}",
+        orgnr=kwargs.pop("orgnr", None) or _valid_orgnr(n),
+        legal_form=kwargs.pop("legal_form", LegalForm.NONPROFIT),
+        category=category,
+        description=kwargs.pop("description", "En förening i Västerås."),
+        register_state=kwargs.pop("register_state", RegisterState.REGISTERED),
+        registered_at=kwargs.pop("registered_at", utcnow()),
+        **kwargs,
+    )
+    db.session.add(association)
+    db.session.flush()
+    return association
+
+
 @pytest.fixture
 def make_user(db):
-    def _make(role: str | None = None, *, email: str | None = None, name: str | None = None,
-              password: str = DEFAULT_PASSWORD, verified: bool = True,
-              areas: tuple[str, ...] = (), delegation_limit_sek: int | None = None,
-              disabled: bool = False) -> User:
-        n = next(_seq)
-        user = User(
-            email=email or f"person{n}@example.se",
-            name=name or f"Person {n}",
-            password_hash=hash_password(password),
-            email_verified_at=utcnow() if verified else None,
-            delegation_limit_sek=delegation_limit_sek,
-            is_disabled=disabled,
-        )
-        if role and role != "resident":
-            user.roles.append(UserRole(role=GlobalRole(role)))
-        for area in areas:
-            user.areas.append(UserArea(area=StaffArea(area)))
-        db.session.add(user)
-        db.session.flush()
-        return user
-
-    return _make
+    return new_user
 
 
 @pytest.fixture
 def make_association(db):
     """A registered association (pass ``register_state=`` or any column to override)."""
-    from lokapp.associations.models import Association, Category, LegalForm, RegisterState
-
-    def _make(name: str | None = None, **kwargs):
-        n = next(_seq)
-        category = kwargs.pop("category", None) or db.session.execute(
-            db.select(Category).order_by(Category.sort_order)).scalars().first()
-        association = Association(
-            name=name or f"Förening {n}",
-            orgnr=kwargs.pop("orgnr", None) or _valid_orgnr(n),
-            legal_form=kwargs.pop("legal_form", LegalForm.NONPROFIT),
-            category=category,
-            description=kwargs.pop("description", "En förening i Västerås."),
-            register_state=kwargs.pop("register_state", RegisterState.REGISTERED),
-            registered_at=kwargs.pop("registered_at", utcnow()),
-            **kwargs,
-        )
-        db.session.add(association)
-        db.session.flush()
-        return association
-
-    return _make
+    return new_association
 
 
 def _valid_orgnr(n: int) -> str:

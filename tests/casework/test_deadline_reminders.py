@@ -184,25 +184,16 @@ def test_a_bad_date_is_refused(app, db):
 def test_runs_at_the_same_time_send_each_reminder_once(app, committing_db):
     """Four runs of the same day at once (two cron hosts, a manual catch-up …): every
     reminder leaves once, on SQLite and PostgreSQL."""
-    import threading
-
-    from lokapp.associations.models import Association, Category, LegalForm, RegisterState
-    from lokapp.auth.models import User
-    from lokapp.core.time import utcnow
-    from tests.factories import _valid_orgnr
+    from lokapp.associations.models import RegisterState
+    from tests.concurrency import run_at_once
+    from tests.factories import new_association, new_user
 
     runs, cases = 4, 3
     with app.test_request_context():
         for n in range(cases):
-            applicant = User(email=f"samtidig.frist{n}@example.se", name=f"Sökande {n}",
-                             password_hash="x", email_verified_at=utcnow())
-            association = Association(
-                name=f"Fristföreningen {n}", orgnr=_valid_orgnr(7700 + n),
-                description="Förening.", legal_form=LegalForm.NONPROFIT,
-                category=_db.session.scalars(select(Category)).first(),
-                register_state=RegisterState.PENDING, registered_at=None)
-            _db.session.add_all([applicant, association])
-            _db.session.flush()
+            applicant = new_user()
+            association = new_association(register_state=RegisterState.PENDING,
+                                          registered_at=None)
             case = Case(case_type="registration", subject=f"Registrering {n}",
                         state="needs_completion", association_id=association.id,
                         applicant_id=applicant.id, submitted_at=ASKED)
@@ -214,26 +205,17 @@ def test_runs_at_the_same_time_send_each_reminder_once(app, committing_db):
         _db.session.commit()
     _db.session.remove()
 
-    barrier = threading.Barrier(runs)
-    results: list = [None] * runs
-
-    def run(index: int) -> None:
+    def run(_index: int, start) -> list:
         with app.test_request_context():
-            barrier.wait(timeout=60)
+            start()
             try:
-                results[index] = send_deadline_reminders(date(2026, 9, 7)).reminded
+                reminded = send_deadline_reminders(date(2026, 9, 7)).reminded
                 _db.session.commit()
-            except Exception as error:  # noqa: BLE001 - reported by the assertion below
-                _db.session.rollback()
-                results[index] = f"error: {error!r}"
+                return reminded
             finally:
-                _db.session.remove()
+                _db.session.remove()  # rolls back what was not committed
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(runs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = run_at_once(runs, run, timeout=120)
     assert not [r for r in results if not isinstance(r, list)], results
     assert sum(len(r) for r in results) == cases, results
     with app.test_request_context():

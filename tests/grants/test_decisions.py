@@ -2,7 +2,6 @@
 jäv, and a budget pot that cannot be over-committed – also by 20 concurrent decisions."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -165,49 +164,22 @@ def test_twenty_concurrent_decisions_never_over_commit_the_pot(app, committing_d
                                                               monkeypatch):
     """20 officers decide 20 applications of 40 000 kr at once against a pot of 400 000 kr:
     exactly ten are granted and the pot is exactly used, on SQLite and PostgreSQL."""
-    import itertools
-
-    from lokapp.associations.models import Association, Category, LegalForm, RegisterState
-    from lokapp.auth.models import GlobalRole, StaffArea, User, UserArea, UserRole
-    from lokapp.core.time import utcnow
+    from lokapp.auth.models import User
     from lokapp.grants.models import GrantProgramme
     from lokapp.grants.seed import seed_programmes
-    from tests.factories import _valid_orgnr
+    from tests.concurrency import run_at_once
+    from tests.factories import new_association, new_user
 
     monkeypatch.setattr(services, "compute_status",
                         lambda association, on=None: FakeStatus(StatusState.ELIGIBLE))
-    seq = itertools.count(9000)
-
-    def make_user(role=None, *, areas=(), delegation_limit_sek=None):
-        n = next(seq)
-        user = User(email=f"samtidig{n}@example.se", name=f"Samtidig {n}", password_hash="x",
-                    email_verified_at=utcnow(), delegation_limit_sek=delegation_limit_sek)
-        if role:
-            user.roles.append(UserRole(role=GlobalRole(role)))
-        for area in areas:
-            user.areas.append(UserArea(area=StaffArea(area)))
-        db.session.add(user)
-        db.session.flush()
-        return user
-
-    def make_association():
-        n = next(seq)
-        association = Association(
-            name=f"Samtidig förening {n}", orgnr=_valid_orgnr(n), description="Förening.",
-            legal_form=LegalForm.NONPROFIT,
-            category=db.session.scalars(select(Category).order_by(Category.sort_order)).first(),
-            register_state=RegisterState.REGISTERED, registered_at=utcnow())
-        db.session.add(association)
-        db.session.flush()
-        return association
 
     with app.test_request_context():
         seed_programmes(today_local().year)
         programme = _project({p.key: p for p in db.session.scalars(select(GrantProgramme))})
         ids, officers = [], []
         for _n in range(THREADS):
-            application = submitted(programme, make_user, make_association)
-            handler = officer(make_user)
+            application = submitted(programme, new_user, new_association)
+            handler = officer(new_user)
             services.assign_to_me(application, handler)
             ids.append(application.id)
             officers.append(handler.id)
@@ -218,33 +190,22 @@ def test_twenty_concurrent_decisions_never_over_commit_the_pot(app, committing_d
         db.session.commit()
     db.session.remove()
 
-    barrier = threading.Barrier(THREADS)
-    results: list[str | None] = [None] * THREADS
-
-    def attempt(index: int) -> None:
+    def attempt(index: int, start) -> str:
         with app.test_request_context():
-            barrier.wait(timeout=60)  # before any transaction: SQLite's BEGIN IMMEDIATE
+            start()  # before any transaction: SQLite's BEGIN IMMEDIATE
             try:
                 application = db.session.get(GrantApplication, ids[index])
                 handler = db.session.get(User, officers[index])
                 services.decide(application, handler, outcome="approved", amount_sek=None,
                                 reasons="")
                 db.session.commit()
-                results[index] = "decided"
+                return "decided"
             except services.GrantError as error:
-                db.session.rollback()
-                results[index] = f"refused: {error}"
-            except Exception as error:  # noqa: BLE001 - reported by the assertion below
-                db.session.rollback()
-                results[index] = f"error: {error!r}"
+                return f"refused: {error}"
             finally:
-                db.session.remove()
+                db.session.remove()  # rolls back what was not committed
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=240)
+    results = run_at_once(THREADS, attempt)
     assert all(r is not None for r in results), results
     assert not [r for r in results if r.startswith("error")], results
     assert results.count("decided") == 10, results

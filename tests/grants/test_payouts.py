@@ -338,15 +338,11 @@ def test_concurrent_exports_export_every_line_exactly_once(app, committing_db, m
     """Four officers press Export at the same moment over eight pending lines: every line is in
     exactly one file, and each is marked exported once (row locks on PostgreSQL, the
     serialised write transaction on SQLite)."""
-    import itertools
-    import threading
-
-    from lokapp.associations.models import Association, Category, LegalForm, RegisterState
-    from lokapp.auth.models import GlobalRole, StaffArea, User, UserArea, UserRole
     from lokapp.core.time import today_local
     from lokapp.grants.models import GrantApplication, GrantBudget, GrantProgramme
     from lokapp.grants.seed import seed_programmes
-    from tests.factories import _valid_orgnr
+    from tests.concurrency import run_at_once
+    from tests.factories import new_association, new_user
     from tests.grants.test_applications import FakeStatus
     from tests.grants.test_decisions import _project
 
@@ -354,75 +350,43 @@ def test_concurrent_exports_export_every_line_exactly_once(app, committing_db, m
                         lambda association, on=None: FakeStatus(StatusState.ELIGIBLE))
     monkeypatch.setattr(payouts, "compute_statuses", lambda associations, on=None: {
         a.id: Blocked(StatusState.ELIGIBLE) for a in associations})
-    seq = itertools.count(9500)
-
-    def make_user(role=None, *, areas=(), delegation_limit_sek=None):
-        n = next(seq)
-        user = User(email=f"export{n}@example.se", name=f"Export {n}", password_hash="x",
-                    email_verified_at=utcnow(), delegation_limit_sek=delegation_limit_sek)
-        if role:
-            user.roles.append(UserRole(role=GlobalRole(role)))
-        for area in areas:
-            user.areas.append(UserArea(area=StaffArea(area)))
-        db.session.add(user)
-        db.session.flush()
-        return user
 
     def make_association():
-        n = next(seq)
-        association = Association(
-            name=f"Exportförening {n}", orgnr=_valid_orgnr(n), description="Förening.",
-            legal_form=LegalForm.NONPROFIT,
-            category=db.session.scalars(select(Category).order_by(Category.sort_order)).first(),
-            register_state=RegisterState.REGISTERED, registered_at=utcnow(),
-            bankgiro="56781234", bank_details_verified_at=utcnow())
-        db.session.add(association)
-        db.session.flush()
-        return association
+        return new_association(bankgiro="56781234", bank_details_verified_at=utcnow())
 
     with app.test_request_context():
         seed_programmes(today_local().year)
         programme = _project({p.key: p for p in db.session.scalars(select(GrantProgramme))})
         for _n in range(8):
-            application = submitted(programme, make_user, make_association)
+            application = submitted(programme, new_user, make_association)
             if _n == 0:
                 budget = db.session.scalar(select(GrantBudget).where(
                     GrantBudget.programme_id == programme.id,
                     GrantBudget.year == application.year))
                 budget.amount_sek = 10_000_000
-            _decide(application, make_user, Outcome.APPROVED)
+            _decide(application, new_user, Outcome.APPROVED)
         db.session.commit()
-        officer_ids = [officer(make_user).id for _n in range(EXPORTERS)]
+        officer_ids = [officer(new_user).id for _n in range(EXPORTERS)]
         db.session.commit()
         assert db.session.scalar(select(func.count(GrantPayout.id))) == 8
         assert db.session.scalar(select(func.count(GrantApplication.id))) == 8
     db.session.remove()
 
-    barrier = threading.Barrier(EXPORTERS)
-    results: list[list[str] | str | None] = [None] * EXPORTERS
-
-    def attempt(index: int) -> None:
+    def attempt(index: int, start) -> list[str]:
         from lokapp.auth.models import User as UserModel
         with app.test_request_context():
-            barrier.wait(timeout=60)
+            start()
             try:
                 actor = db.session.get(UserModel, officer_ids[index])
                 lines = db.session.scalars(payouts.payouts_query(for_update=True)).unique().all()
                 chosen = payouts.export(lines, actor)
                 references = [p.reference for p in chosen]
                 db.session.commit()
-                results[index] = references
-            except Exception as error:  # noqa: BLE001 - reported by the assertion below
-                db.session.rollback()
-                results[index] = f"error: {error!r}"
+                return references
             finally:
-                db.session.remove()
+                db.session.remove()  # rolls back what was not committed
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(EXPORTERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = run_at_once(EXPORTERS, attempt, timeout=120)
     assert all(isinstance(r, list) for r in results), results
     exported = [reference for r in results for reference in r]
     assert len(exported) == 8 and len(set(exported)) == 8, results
