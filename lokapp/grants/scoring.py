@@ -111,7 +111,10 @@ class ScoreInput:
 def save_scores(application: GrantApplication, officer: Any,
                 entries: dict[int, ScoreInput]) -> int:
     """Store ``officer``'s scores of the application, one entry per criterion id; returns
-    how many criteria are scored. Refused after the decision."""
+    how many criteria are scored. Refused after the decision: the case row is re-read under
+    a row lock, so a decision another officer has just made is seen."""
+    db.session.flush()
+    db.session.refresh(application.case, with_for_update=True)
     if not is_open_for_scoring(application):
         raise GrantError(_("Poängen kan inte ändras efter beslutet."))
     criteria = {c.id: c for c in criteria_for(application)}

@@ -294,3 +294,20 @@ def test_a_party_or_a_declared_jav_officer_sees_no_scores(client, login_as, make
         export = client.get(url)
         assert export.status_code == 200 and "Svag förankring" not in _text(export)
         assert case.case.number not in _text(export)
+
+
+def test_a_decision_made_meanwhile_freezes_the_scores(make_user, case):
+    """Officer A saves scores while officer B's decision has just been committed: A's request
+    still holds the case as in review, but the scores are refused (frozen after the
+    decision)."""
+    from sqlalchemy import update
+
+    from lokapp.core.cases import Case
+
+    criteria = _criteria(case)
+    db.session.execute(update(Case).where(Case.id == case.case_id).values(state="decided")
+                       .execution_options(synchronize_session=False))
+    assert case.case.state == "submitted"  # what A's request still believes
+    with pytest.raises(services.GrantError, match="efter beslutet"):
+        scoring.save_scores(case, officer(make_user), {criteria[0].id: scoring.ScoreInput(3)})
+    assert db.session.scalar(select(GrantScore.id)) is None
