@@ -66,6 +66,7 @@ from lokapp.bookings.season_models import (
     SeasonWishParticipants,
 )
 from lokapp.bookings.season_workflow import SEASON_APPLICATION, SeasonCaseState
+from lokapp.bookings.services import BookingError
 from lokapp.core import audit
 from lokapp.core.cases import open_case, submit
 from lokapp.core.time import format_local, today_local, utcnow
@@ -79,18 +80,8 @@ MAX_WISHES = 40
 IGNORED_DATE_PROBLEMS = frozenset({"too_far_ahead"})
 
 
-class SeasonError(Exception):
+class SeasonError(BookingError):
     """A refused action in a round; ``problems`` carry the Swedish messages (with fields)."""
-
-    def __init__(self, problems: list[Problem] | str):
-        if isinstance(problems, str):
-            problems = [Problem("refused", problems)]
-        self.problems = problems
-        super().__init__(" ".join(p.message for p in problems))
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 # --- the published priority rules ------------------------------------------------------------

@@ -647,23 +647,10 @@ def _reschedule_targets(occurrence: BookingOccurrence, scope: str,
 # --- "this and following": split the series ------------------------------------------------
 
 @dataclass
-class PlannedMove:
-    """One occurrence of a split: where it goes and what stands in the way."""
+class PlannedMove(PlannedDate):
+    """One occurrence of a split: where it goes (a planned date) and what stands in the way."""
 
-    occurrence: BookingOccurrence
-    day: date
-    starts_at: datetime
-    ends_at: datetime
-    problems: list[Problem] = field(default_factory=list)
-    price: Price | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def label(self) -> str:
-        return day_label(self.day)
+    occurrence: BookingOccurrence = field(kw_only=True)
 
 
 @dataclass
@@ -747,8 +734,9 @@ def plan_split(occurrence: BookingOccurrence, user: Any, *, start_minute: int, e
             minutes = (start_minute, end_minute)
         problems = calendar.date_problems(day, *minutes, now=now)
         starts_at, ends_at = interval(day, *minutes)
-        plan.moves.append(PlannedMove(target, day, starts_at, ends_at, problems,
-                                      price(premises, tariff, starts_at, ends_at)))
+        plan.moves.append(PlannedMove(day, starts_at, ends_at, problems,
+                                      price(premises, tariff, starts_at, ends_at),
+                                      occurrence=target))
     candidates = [m for m in plan.moves if m.ok]
     if candidates:
         own = tuple(t.id for t in coming)
