@@ -351,10 +351,9 @@ def refresh(application: GrantApplication) -> Result | None:
 
 
 def _editable(application: GrantApplication) -> None:
-    from lokapp.grants.services import GrantError
+    from lokapp.grants.services import _editable as editable
 
-    if application.case.state not in ("draft", "needs_completion"):
-        raise GrantError(_("Ansökan är inskickad och kan inte ändras nu."))
+    editable(application)  # one rule for every step of the application
 
 
 def check_period(period_start: date | None, period_end: date | None) -> list[str]:

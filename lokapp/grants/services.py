@@ -246,6 +246,11 @@ def start_application(programme: GrantProgramme, association: Association, user:
 
 
 def _editable(application: GrantApplication) -> None:
+    """Refuse a change unless the application is a draft or asked to complete. The case row
+    is re-read under a row lock, so a submission by another representative in another
+    request is seen (nothing changes after submission)."""
+    db.session.flush()
+    db.session.refresh(application.case, with_for_update=True)
     if application.case.state not in (State.DRAFT, State.NEEDS_COMPLETION):
         raise GrantError(_("Ansökan är inskickad och kan inte ändras nu."))
 

@@ -1,0 +1,48 @@
+"""Two representatives of one association at once: one submits the application while the
+other's request, which loaded it as a draft, saves a step. Every step's service re-reads the
+case under a row lock, so nothing changes after the submission."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from lokapp.core.cases import Case
+from lokapp.extensions import db
+from lokapp.grants import formulas, services
+from lokapp.grants.models import WindowKind
+from tests.grants.test_applications import member
+from tests.grants.test_decisions import status  # noqa: F401 - a fixture
+
+
+def _submitted_meanwhile(application) -> None:
+    db.session.execute(update(Case).where(Case.id == application.case_id)
+                       .values(state="submitted")
+                       .execution_options(synchronize_session=False))
+    assert application.case.state == "draft"  # what the other request still believes
+
+
+@pytest.fixture
+def rent_draft(programmes, make_user, make_association, status):  # noqa: F811
+    programme = programmes["lokalbidrag"]
+    programme.window_kind, programme.opens_on, programme.closes_on = WindowKind.ROLLING, None, None
+    association = make_association()
+    user = member(make_user, association)
+    return services.start_application(programme, association, user), user
+
+
+def test_a_formula_step_is_not_saved_after_a_colleagues_submission(rent_draft):
+    application, user = rent_draft
+    _submitted_meanwhile(application)
+    with pytest.raises(services.GrantError, match="inskickad"):
+        formulas.save_premises(application, premises=[
+            formulas.Premises("Hallen", "Kopparlunden 2", 40_000)], user=user)
+    assert application.rented_premises == []
+
+
+def test_the_questions_are_not_saved_after_a_colleagues_submission(rent_draft):
+    application, user = rent_draft
+    question = application.programme.questions[0]
+    _submitted_meanwhile(application)
+    with pytest.raises(services.GrantError, match="inskickad"):
+        services.save_answers(application, {question.id: "Ändrat efteråt."}, user)
+    assert str(question.id) not in (application.answers or {})
