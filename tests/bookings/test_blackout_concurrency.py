@@ -4,8 +4,6 @@ blackout and an occurrence are different rows; the exclusion constraint cannot s
 cross). Real commits in threads."""
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +14,7 @@ from lokapp.bookings import services
 from lokapp.bookings.models import Blackout, BookingOccurrence, Premises
 from lokapp.extensions import db as _db
 from tests.bookings.helpers import accepted, build_premises, next_weekday, request_for
+from tests.bookings.race import race
 from tests.factories import new_user
 
 
@@ -29,53 +28,19 @@ def test_a_booking_made_while_a_blackout_is_confirmed_is_not_left_inside_it(app,
         _db.session.commit()
     _db.session.remove()
     day = next_weekday(1, weeks_ahead=3)
-    read = threading.Event()
-    outcome: dict[str, str] = {}
-    original = services.blackout_affected
 
-    def slow_affected(*args, **kwargs):
-        result = original(*args, **kwargs)
-        read.set()
-        time.sleep(1.0)  # the window in which the booking used to slip in
-        return result
+    def close():
+        services.add_blackout(_db.session.get(Premises, ids["premises"]),
+                              day - timedelta(days=1), day + timedelta(days=1), "Vattenskada",
+                              _db.session.get(User, ids["admin"]), cancel_ids=frozenset())
 
-    monkeypatch.setattr(services, "blackout_affected", slow_affected)
+    def book():
+        place = _db.session.get(Premises, ids["premises"])
+        services.create_booking(place, request_for(_db.session.get(User, ids["resident"]), day),
+                                accepted_terms=accepted(place))
 
-    def close() -> None:
-        with app.test_request_context():
-            place = _db.session.get(Premises, ids["premises"])
-            try:
-                services.add_blackout(place, day - timedelta(days=1), day + timedelta(days=1),
-                                      "Vattenskada", _db.session.get(User, ids["admin"]),
-                                      cancel_ids=frozenset())
-                _db.session.commit()
-                outcome["blackout"] = "saved"
-            except services.BookingError:
-                _db.session.rollback()
-                outcome["blackout"] = "refused"
-            finally:
-                read.set()
+    outcome = race(app, monkeypatch, (services, "blackout_affected"), close, book)
 
-    def book() -> None:
-        read.wait(timeout=60)
-        with app.test_request_context():
-            place = _db.session.get(Premises, ids["premises"])
-            user = _db.session.get(User, ids["resident"])
-            try:
-                services.create_booking(place, request_for(user, day),
-                                        accepted_terms=accepted(place))
-                _db.session.commit()
-                outcome["booking"] = "saved"
-            except services.BookingError:
-                _db.session.rollback()
-                outcome["booking"] = "refused"
-
-    threads = [threading.Thread(target=close), threading.Thread(target=book)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert outcome == {"blackout": "saved", "booking": "refused"}
+    assert outcome == ("saved", "refused")
     assert _db.session.scalar(select(Blackout.id)) is not None
     assert _db.session.scalar(select(BookingOccurrence.id)) is None

@@ -3,8 +3,6 @@ makes the booking wait for the batch, which then books the season and refuses th
 (it used to fail the whole batch on the exclusion constraint). Real commits in threads."""
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date
 
 import pytest
@@ -16,6 +14,7 @@ from lokapp.bookings.models import BookingSeries, Premises
 from lokapp.bookings.season_models import RoundState, SeasonRound
 from lokapp.extensions import db as _db
 from tests.bookings.helpers import accepted, add_member, build_premises, request_for
+from tests.bookings.race import race
 from tests.bookings.season_helpers import apply, close_window, make_round, wish
 from tests.factories import new_association, new_user
 
@@ -40,51 +39,19 @@ def test_a_booking_made_while_the_round_publishes_waits_for_it(app, committing_d
                "resident": new_user().id}
         _db.session.commit()
     _db.session.remove()
-    read = threading.Event()
-    outcome: dict[str, str] = {}
-    original = seasons.season_dates
 
-    def slow_dates(*args, **kwargs):
-        result = original(*args, **kwargs)
-        read.set()
-        time.sleep(1.0)  # the window in which the booking used to slip in
-        return result
+    def publish():
+        seasons.publish_round(_db.session.get(SeasonRound, ids["round"]),
+                              _db.session.get(User, ids["officer"]))
 
-    monkeypatch.setattr(seasons, "season_dates", slow_dates)
+    def book():
+        hall = _db.session.get(Premises, ids["hall"])
+        services.create_booking(
+            hall, request_for(_db.session.get(User, ids["resident"]), date(2027, 2, 9)),
+            accepted_terms=accepted(hall))
 
-    def publish() -> None:
-        with app.test_request_context():
-            try:
-                seasons.publish_round(_db.session.get(SeasonRound, ids["round"]),
-                                      _db.session.get(User, ids["officer"]))
-                _db.session.commit()
-                outcome["publish"] = "saved"
-            except services.BookingError:
-                _db.session.rollback()
-                outcome["publish"] = "refused"
-            finally:
-                read.set()
+    outcome = race(app, monkeypatch, (seasons, "season_dates"), publish, book)
 
-    def book() -> None:
-        read.wait(timeout=60)
-        with app.test_request_context():
-            hall = _db.session.get(Premises, ids["hall"])
-            try:
-                services.create_booking(
-                    hall, request_for(_db.session.get(User, ids["resident"]), date(2027, 2, 9)),
-                    accepted_terms=accepted(hall))
-                _db.session.commit()
-                outcome["booking"] = "saved"
-            except services.BookingError:
-                _db.session.rollback()
-                outcome["booking"] = "refused"
-
-    threads = [threading.Thread(target=publish), threading.Thread(target=book)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert outcome == {"publish": "saved", "booking": "refused"}
+    assert outcome == ("saved", "refused")
     assert _db.session.get(SeasonRound, ids["round"]).state == RoundState.PUBLISHED
     assert _db.session.scalar(select(func.count(BookingSeries.id))) == 1
