@@ -6,46 +6,13 @@ import io
 import re
 from html import unescape
 
-import pytest
 from sqlalchemy import select
 
-from lokapp.associations.status import StatusState
 from lokapp.extensions import db
-from lokapp.grants import services
-from lokapp.grants.models import GrantApplication, WindowKind
-from tests.grants.test_applications import FakeStatus, member
+from lokapp.grants.models import GrantApplication
+from tests.grants.test_applications import member
 
 PDF_BYTES = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def status(monkeypatch):
-    holder = {"status": FakeStatus(StatusState.ELIGIBLE)}
-    monkeypatch.setattr(services, "compute_status", lambda association, on=None: holder["status"])
-    return holder
-
-
-@pytest.fixture
-def project(programmes):
-    programme = programmes["projektbidrag"]
-    programme.window_kind, programme.opens_on, programme.closes_on = WindowKind.ROLLING, None, None
-    db.session.flush()
-    return programme
-
-
-@pytest.fixture
-def applicant(make_user, make_association):
-    association = make_association(name="Bollklubben")
-    return member(make_user, association), association
-
-
-
-@pytest.fixture(autouse=True)
-def _no_csrf(app):
-    before = app.config.get("WTF_CSRF_ENABLED", True)
-    app.config["WTF_CSRF_ENABLED"] = False
-    yield
-    app.config["WTF_CSRF_ENABLED"] = before
 
 
 def _text(response) -> str:

@@ -28,14 +28,6 @@ class FakeStatus:
         return self.state.label
 
 
-@pytest.fixture
-def status(monkeypatch):
-    """The register's answer: eligible unless a test says otherwise."""
-    holder = {"status": FakeStatus(StatusState.ELIGIBLE)}
-    monkeypatch.setattr(services, "compute_status", lambda association, on=None: holder["status"])
-    return holder
-
-
 def member(make_user, association, role="administrator"):
     user = make_user()
     link = AssociationMember(user_id=user.id, association_id=association.id)
@@ -43,12 +35,6 @@ def member(make_user, association, role="administrator"):
     db.session.add(link)
     db.session.flush()
     return user
-
-
-@pytest.fixture
-def applicant(make_user, make_association):
-    association = make_association()
-    return member(make_user, association), association
 
 
 def _project(programmes):

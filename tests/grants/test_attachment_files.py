@@ -5,16 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lokapp.extensions import db
-from tests.grants.test_applicant_pages import (  # noqa: F401 - fixtures
-    PDF_BYTES,
-    _fill_all,
-    _no_csrf,
-    _start,
-    _text,
-    applicant,
-    project,
-    status,
-)
+from tests.grants.test_applicant_pages import PDF_BYTES, _fill_all, _start, _text
 from tests.grants.test_applications import member
 
 

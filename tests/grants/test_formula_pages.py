@@ -13,7 +13,6 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from lokapp.associations.status import StatusState
 from lokapp.extensions import db
 from lokapp.grants import services
 from lokapp.grants.models import (
@@ -23,23 +22,9 @@ from lokapp.grants.models import (
     GrantProgramme,
     WindowKind,
 )
-from tests.grants.test_applications import FakeStatus, member
+from tests.grants.test_applications import member
 
 PDF_BYTES = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _no_csrf(app):
-    before = app.config.get("WTF_CSRF_ENABLED", True)
-    app.config["WTF_CSRF_ENABLED"] = False
-    yield
-    app.config["WTF_CSRF_ENABLED"] = before
-
-
-@pytest.fixture
-def status(monkeypatch):
-    monkeypatch.setattr(services, "compute_status",
-                        lambda association, on=None: FakeStatus(StatusState.ELIGIBLE))
 
 
 @pytest.fixture
@@ -55,12 +40,6 @@ def rent(programmes):
     programme.window_kind, programme.opens_on, programme.closes_on = WindowKind.ROLLING, None, None
     db.session.flush()
     return programme
-
-
-@pytest.fixture
-def applicant(make_user, make_association):
-    association = make_association(name="Bollklubben")
-    return member(make_user, association), association
 
 
 def _text(response) -> str:

@@ -13,14 +13,6 @@ from lokapp.grants.models import GrantApplication
 from tests.grants.test_decisions import _project, officer, status, submitted  # noqa: F401
 
 
-@pytest.fixture(autouse=True)
-def _no_csrf(app):
-    before = app.config.get("WTF_CSRF_ENABLED", True)
-    app.config["WTF_CSRF_ENABLED"] = False
-    yield
-    app.config["WTF_CSRF_ENABLED"] = before
-
-
 @pytest.fixture
 def case(programmes, make_user, make_association, status):  # noqa: F811
     application = submitted(_project(programmes), make_user, make_association)

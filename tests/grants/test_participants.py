@@ -16,34 +16,10 @@ from lokapp.grants.models import (
     GrantApplication,
     GrantApplicationParticipants,
     GrantProgramme,
-    WindowKind,
 )
 from tests.grants.test_applicant_pages import _answers, _fill_all, _start
-from tests.grants.test_applications import EXPECTED, member
+from tests.grants.test_applications import EXPECTED
 from tests.grants.test_decisions import _project, officer, status, submitted  # noqa: F401
-
-
-@pytest.fixture(autouse=True)
-def _no_csrf(app):
-    before = app.config.get("WTF_CSRF_ENABLED", True)
-    app.config["WTF_CSRF_ENABLED"] = False
-    yield
-    app.config["WTF_CSRF_ENABLED"] = before
-
-
-@pytest.fixture
-def project(programmes):
-    """The seeded projektbidrag, open all year (its required Projektplan kept)."""
-    programme = programmes["projektbidrag"]
-    programme.window_kind, programme.opens_on, programme.closes_on = WindowKind.ROLLING, None, None
-    db.session.flush()
-    return programme
-
-
-@pytest.fixture
-def applicant(make_user, make_association):
-    association = make_association(name="Bollklubben")
-    return member(make_user, association), association
 
 
 def _text(response) -> str:
