@@ -50,6 +50,7 @@ from lokapp.core.access import object_rule, role_required
 from lokapp.core.cases import Case
 from lokapp.core.permissions import check, require
 from lokapp.core.time import to_local, today_local
+from lokapp.core.urls import id_arg
 from lokapp.core.workflow import workflow_for
 from lokapp.extensions import db
 from lokapp.grants.workflow import GRANT_APPLICATION
@@ -106,9 +107,9 @@ def _filters(types: tuple[str, ...]) -> Filters:
                         queries.DEADLINE_SET):
         deadline = queries.DEADLINE_ANY
     text = _CONTROL.sub("", args.get("sok", ""))[:queries.SEARCH_MAX_LENGTH].strip()
-    programme_id = args.get("bidragsform", type=int) if GRANT_APPLICATION in types else None
+    programme_id = id_arg(args, "bidragsform") if GRANT_APPLICATION in types else None
     return Filters(case_type=case_type, state=state, assigned=assigned, text=text, sort=sort,
-                   programme_id=programme_id if programme_id and programme_id > 0 else None,
+                   programme_id=programme_id,
                    deadline=deadline, today=today_local(),
                    unanswered=args.get(UNANSWERED_ARG) == "1")
 

@@ -54,6 +54,7 @@ from lokapp.core.forms import EmptyForm
 from lokapp.core.permissions import check, require
 from lokapp.core.time import to_local, today_local, utcnow
 from lokapp.core.uploads import UploadError, send_stored_file
+from lokapp.core.urls import id_arg
 from lokapp.core.workflow import CaseActionForm
 from lokapp.extensions import db
 from lokapp.grants import follow_up_views, formulas, participants, queries, scoring, services
@@ -914,8 +915,7 @@ def _payout_filters() -> tuple[PayoutState | None, int | None]:
     state = None
     if request.args.get("status") in {s.value for s in PayoutState}:
         state = PayoutState(request.args["status"])
-    programme_id = request.args.get("bidrag", type=int)
-    return state, programme_id
+    return state, id_arg(request.args, "bidrag")
 
 
 @bp.get("/handlaggning/utbetalningar")
@@ -951,7 +951,7 @@ def export_payouts():
     if not form.validate_on_submit():
         flash(_("Exporten kunde inte göras. Försök igen."), "error")
         return redirect(url_for("grants.payouts"))
-    programme_id = request.form.get("bidrag", type=int)
+    programme_id = id_arg(request.form, "bidrag")
     lines = db.session.scalars(payout_services.payouts_query(
         programme_id=programme_id, for_update=True)).unique().all()
     chosen = payout_services.export(lines, current_user,
