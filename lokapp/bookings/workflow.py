@@ -44,21 +44,34 @@ class BookingCaseState(RichStrEnum):
 S = BookingCaseState
 
 
-def nothing_requested(case) -> Decision:
-    """Guard of ``close``: no time of the request still waits for a decision."""
+def _waiting(case) -> bool:
+    """Whether a time of the request still waits for a decision (state *requested*)."""
     from sqlalchemy import select
 
     from lokapp.bookings.models import BookingOccurrence, BookingSeries, OccurrenceState
     from lokapp.extensions import db
 
-    waiting = db.session.scalar(
+    return db.session.scalar(
         select(BookingOccurrence.id).join(BookingSeries)
         .where(BookingSeries.case_id == case.id,
-               BookingOccurrence.state == OccurrenceState.REQUESTED).limit(1))
-    if waiting is not None:
+               BookingOccurrence.state == OccurrenceState.REQUESTED).limit(1)) is not None
+
+
+def something_requested(case) -> Decision:
+    """Guard of ``approve`` and ``reject``: there is a time left to decide on."""
+    if not _waiting(case):
+        return Decision(False, _l("Alla tider i förfrågan är avbokade. Avsluta förfrågan i "
+                                  "stället."))
+    return Decision(True)
+
+
+def nothing_requested(case) -> Decision:
+    """Guard of ``close``: no time of the request still waits for a decision."""
+    if _waiting(case):
         return Decision(False, _l("Förfrågan har tider som väntar på beslut. Godkänn eller "
                                   "avslå den."))
     return Decision(True)
+
 
 BOOKING_WORKFLOW = Workflow(
     BOOKING, S, initial=S.DRAFT, label=_l("Bokning av lokal"),
@@ -68,10 +81,10 @@ BOOKING_WORKFLOW = Workflow(
         Transition("submit", (S.DRAFT,), S.SUBMITTED, _l("Skicka bokningsförfrågan"),
                    "bookings.submit", is_submit=True, style="primary"),
         Transition("approve", (S.SUBMITTED,), S.APPROVED, _l("Godkänn bokningen"),
-                   "bookings.handle", style="primary"),
+                   "bookings.handle", guard=something_requested, style="primary"),
         Transition("reject", (S.SUBMITTED,), S.REJECTED, _l("Avslå bokningen"),
-                   "bookings.handle", requires_note=True, note_label=_l("Motivering"),
-                   style="danger"),
+                   "bookings.handle", guard=something_requested, requires_note=True,
+                   note_label=_l("Motivering"), style="danger"),
         Transition("withdraw", (S.SUBMITTED,), S.WITHDRAWN, _l("Återkalla förfrågan"),
                    "bookings.withdraw", style="danger"),
         Transition("close", (S.SUBMITTED,), S.REJECTED,

@@ -175,6 +175,32 @@ def test_a_pending_request_is_not_closed_by_hand_while_times_wait(make_premises,
         services.decide(series, "close", officer, "Stängd.")
 
 
+def test_an_officer_closes_a_request_left_without_times_from_the_page(client, login_as,
+                                                                        make_premises,
+                                                                        booking_manager):
+    """A request whose times were all cancelled before the rule (still 'submitted') gets a
+    close button; closing it is a rejection with a letter listing the cancelled times."""
+    from lokapp.bookings.letters import time_line
+    from lokapp.core.time import utcnow
+
+    series, booker = _request(make_premises, booking_manager, weeks=2)
+    for occurrence in series.occurrences:
+        occurrence.state = OccurrenceState.CANCELLED
+        occurrence.cancelled_at, occurrence.cancel_reason = utcnow(), "Stängt"
+    db.session.commit()
+    login_as("officer", areas=("bookings",))
+    page = client.get(f"/bokningar/{series.id}").get_data(as_text=True)
+    assert "Avsluta förfrågan – alla tider är avbokade" in page
+    assert "Godkänn bokningen" not in page
+    response = client.post(f"/bokningar/{series.id}/arende/close",
+                           data={"note": "Lokalen är stängd under perioden."})
+    assert response.status_code == 302
+    assert series.case.state == "rejected"
+    [letter] = _letters(series.case)
+    assert letter.kind == LetterKind.BOOKING_REJECTED
+    assert all(time_line(o) in letter.context["body_html"] for o in series.occurrences)
+
+
 def test_no_letter_without_a_case_or_when_the_booker_cancels(make_premises, make_user,
                                                              booking_manager):
     premises = make_premises()
