@@ -15,6 +15,7 @@ from lokapp.extensions import db
 _seq = itertools.count(1)
 
 DEFAULT_PASSWORD = "Ett långt lösenord 2026"
+_DEMO_HASH: str | None = None
 
 
 def hash_password(password: str) -> str:
@@ -103,3 +104,17 @@ def login_as(client, make_user):
         return user
 
     return _login
+
+
+@pytest.fixture
+def demo_password_hashed_once(monkeypatch):
+    """The demo loaders (users, associations) get the demo password hashed once per test run,
+    not once per demo account (argon2 is slow on purpose). For the demo tests:
+    ``pytestmark = pytest.mark.usefixtures("demo_password_hashed_once")``."""
+    global _DEMO_HASH
+    if _DEMO_HASH is None:
+        from lokapp.auth.demo import DEMO_PASSWORD
+
+        _DEMO_HASH = hash_password(DEMO_PASSWORD)
+    for module in ("lokapp.auth.demo", "lokapp.associations.demo"):
+        monkeypatch.setattr(f"{module}.hash_password", lambda _password: _DEMO_HASH)

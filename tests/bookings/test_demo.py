@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lokapp.associations import demo as association_demo
-from lokapp.auth.demo import DEMO_PASSWORD, load_demo_users
+from lokapp.auth.demo import load_demo_users
 from lokapp.bookings import demo
 from lokapp.bookings.models import (
     BookerType,
@@ -17,18 +17,7 @@ from lokapp.bookings.models import (
 )
 from lokapp.extensions import db
 
-_HASH: str | None = None
-
-
-@pytest.fixture(autouse=True)
-def _hash_once(monkeypatch):
-    global _HASH
-    if _HASH is None:
-        from lokapp.auth.passwords import hash_password
-
-        _HASH = hash_password(DEMO_PASSWORD)
-    for module in ("lokapp.auth.demo", "lokapp.associations.demo"):
-        monkeypatch.setattr(f"{module}.hash_password", lambda _password: _HASH)
+pytestmark = pytest.mark.usefixtures("demo_password_hashed_once")
 
 
 def _counts() -> tuple[int, int, int]:

@@ -14,26 +14,12 @@ from lokapp.associations.models import (
     RegisterState,
 )
 from lokapp.associations.queries import signatory_ids
-from lokapp.auth.demo import DEMO_PASSWORD, load_demo_users
+from lokapp.auth.demo import load_demo_users
 from lokapp.auth.models import AssociationMember, AssociationRole, User
 from lokapp.core.time import today_local
 from lokapp.extensions import db
 
-
-@pytest.fixture(autouse=True)
-def _hash_once(monkeypatch):
-    """The demo password is hashed once per test run, not once per demo account (argon2 is
-    slow on purpose)."""
-    global _DEMO_HASH
-    if _DEMO_HASH is None:
-        from lokapp.auth.passwords import hash_password
-
-        _DEMO_HASH = hash_password(DEMO_PASSWORD)
-    for module in ("lokapp.auth.demo", "lokapp.associations.demo"):
-        monkeypatch.setattr(f"{module}.hash_password", lambda _password: _DEMO_HASH)
-
-
-_DEMO_HASH: str | None = None
+pytestmark = pytest.mark.usefixtures("demo_password_hashed_once")
 
 
 def _snapshot() -> dict[str, int]:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from lokapp.agreement.demo import load_demo_agreement
 from lokapp.associations import demo as association_demo
-from lokapp.auth.demo import DEMO_PASSWORD, load_demo_users
+from lokapp.auth.demo import load_demo_users
 from lokapp.auth.models import User
 from lokapp.casework.models import CaseMessage, CaseNote
 from lokapp.core.cases import Case
@@ -37,19 +37,7 @@ from lokapp.grants.permissions import can_confirm, can_view
 from lokapp.grants.seed import seed_programmes
 from lokapp.letters.models import Letter
 
-_HASH: str | None = None
-
-
-@pytest.fixture(autouse=True)
-def _hash_once(monkeypatch):
-    """The demo password is hashed once per test run (argon2 is slow on purpose)."""
-    global _HASH
-    if _HASH is None:
-        from lokapp.auth.passwords import hash_password
-
-        _HASH = hash_password(DEMO_PASSWORD)
-    for module in ("lokapp.auth.demo", "lokapp.associations.demo"):
-        monkeypatch.setattr(f"{module}.hash_password", lambda _password: _HASH)
+pytestmark = pytest.mark.usefixtures("demo_password_hashed_once")
 
 
 @pytest.fixture(autouse=True)
