@@ -63,6 +63,16 @@ def analyze() -> None:
         connection.commit()
 
 
+def pick(rng, weighted) -> str:
+    """A value from ``[(value, share), …]`` by its share (one ``rng.random()`` a pick)."""
+    roll, total = rng.random(), 0.0
+    for value, share in weighted:
+        total += share
+        if roll < total:
+            return value
+    return weighted[0][0]
+
+
 def bulk_insert(table, rows: list[dict], chunk: int = 5000) -> None:
     """Insert ``rows`` into ``table`` through SQLAlchemy Core, ``chunk`` rows a statement."""
     from sqlalchemy import insert

@@ -57,15 +57,6 @@ ACTIVITIES = ["Styrelsemöte", "Körövning", "Innebandyträning", "Läxhjälp",
 STATES = [("confirmed", 0.80), ("cancelled", 0.10), ("requested", 0.05), ("rejected", 0.05)]
 
 
-def _state(rng: random.Random) -> str:
-    roll, total = rng.random(), 0.0
-    for state, share in STATES:
-        total += share
-        if roll < total:
-            return state
-    return STATES[0][0]
-
-
 def build(url: str, occurrences: int, seed: int = 2026):
     """A fresh database at ``url`` with 300 premises and ``occurrences`` occurrences."""
     from sqlalchemy import select
@@ -197,7 +188,7 @@ def build(url: str, occurrences: int, seed: int = 2026):
                 for offset in dates:
                     used.add((offset, slot))
                     day = first_day + timedelta(days=offset)
-                    state = _state(rng)
+                    state = h.pick(rng, STATES)
                     occurrence_id += 1
                     occurrence_rows.append({
                         "id": occurrence_id, "series_id": series_id, "premises_id": p,

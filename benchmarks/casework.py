@@ -96,15 +96,6 @@ class Seeded:
     application_states: dict[int, str] = field(default_factory=dict)  # id → its case's shape (see seed)
 
 
-def _pick(rng: random.Random, weighted) -> str:
-    roll, total = rng.random(), 0.0
-    for value, share in weighted:
-        total += share
-        if roll < total:
-            return value
-    return weighted[0][0]
-
-
 def _next_ids(table_names: list[str]) -> dict[str, int]:
     """The first free id of each table (the seeding adds to what is there, e.g. in a test)."""
     from sqlalchemy import text
@@ -220,7 +211,7 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
     for _ in range(size):
         year = rng.choices(years, YEAR_WEIGHTS)[0]
         programme = programmes[rng.choices(keys, weights)[0]]
-        state = _pick(rng, CURRENT_STATES if year == current_year else PAST_STATES)
+        state = h.pick(rng, CURRENT_STATES if year == current_year else PAST_STATES)
         # Days 2–360 of the year, never in the future: the Stockholm year is the case year.
         last_day = min(360, (now - datetime(year, 1, 1, tzinfo=UTC)).days - 1)
         created = datetime(year, 1, 1, 8, tzinfo=UTC) + timedelta(
@@ -299,7 +290,7 @@ def seed(size: int, *, seed: int = 2026, now: datetime | None = None) -> Seeded:
                         steps.append(("submitted", "in_review", "assign", officer, None))
                         history_times += [t, t]
             if state in ("proposed", "decided"):
-                outcome = _pick(rng, OUTCOMES)
+                outcome = h.pick(rng, OUTCOMES)
                 if monetary and outcome == "approved":
                     granted = requested
                 elif monetary and outcome == "partially_approved":
