@@ -4,7 +4,6 @@ the association answers from its application page and the assigned officer gets 
 Association A never sees B's messages; only the applying roles answer."""
 from __future__ import annotations
 
-import os
 from html import unescape
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from lokapp.core.audit import AuditEvent
 from lokapp.core.mail import OutboxMessage
 from lokapp.extensions import db
 from tests.bookings.helpers import add_member
+from tests.snapshots import assert_matches_snapshot
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -176,14 +176,7 @@ def test_message_mail_matches_its_snapshot(app, db, template, part):
     if part == "html":
         assert "Anna &lt;Andersson&gt;" in rendered or template == "case_message"
     path = SNAPSHOTS / f"{template}.{part}"
-    if os.environ.get("UPDATE_SNAPSHOTS"):
-        path.write_text(rendered, encoding="utf-8")
-    elif not path.exists():
-        SNAPSHOTS.mkdir(exist_ok=True)
-        path.write_text(rendered, encoding="utf-8")
-        pytest.fail(f"{path.name} did not exist and was written now; review and commit it")
-    assert rendered == path.read_text(encoding="utf-8"), (
-        f"{path.name} changed; review the wording and run with UPDATE_SNAPSHOTS=1")
+    assert_matches_snapshot(rendered, path)
 
 
 @pytest.mark.usefixtures("no_csrf")

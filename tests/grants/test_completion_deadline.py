@@ -3,7 +3,6 @@ the stored request, what the applicant sees, the e-mail, and the answer on resub
 the snapshots of the completion e-mails (the request, the reminder, the overdue notice)."""
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from html import unescape
 from pathlib import Path
@@ -19,6 +18,7 @@ from lokapp.core.time import today_local
 from lokapp.extensions import db
 from lokapp.grants import services
 from tests.grants.test_decisions import _project, officer, status, submitted  # noqa: F401
+from tests.snapshots import assert_matches_snapshot
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -137,14 +137,7 @@ def test_completion_mail_matches_its_snapshot(app, db, template, part):
         rendered = render_template(f"mail/{template}.{part}", subject="Ämne",
                                    **MAILS[template])
     path = SNAPSHOTS / f"{template}.{part}"
-    if os.environ.get("UPDATE_SNAPSHOTS"):
-        path.write_text(rendered, encoding="utf-8")
-    elif not path.exists():
-        SNAPSHOTS.mkdir(exist_ok=True)
-        path.write_text(rendered, encoding="utf-8")
-        pytest.fail(f"{path.name} did not exist and was written now; review and commit it")
-    assert rendered == path.read_text(encoding="utf-8"), (
-        f"{path.name} changed; review the wording and run with UPDATE_SNAPSHOTS=1")
+    assert_matches_snapshot(rendered, path)
     assert "&lt;b&gt;" in rendered if part == "html" else "Anna <b>" in rendered
 
 

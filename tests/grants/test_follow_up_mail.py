@@ -4,12 +4,13 @@ Changed wording must be reviewed: run with ``UPDATE_SNAPSHOTS=1`` to rewrite the
 read the diff before committing. A missing snapshot fails (and is written for review)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from flask import render_template
 from flask_babel import force_locale
+
+from tests.snapshots import assert_matches_snapshot
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -42,10 +43,4 @@ def test_follow_up_mail_matches_its_snapshot(app, name, part):
         rendered = render_template(f"{template}.{part}", subject="Ämne",
                                    **{**BASE, **context})
     path = SNAPSHOTS / f"grant_follow_up_{name}.{part}"
-    if os.environ.get("UPDATE_SNAPSHOTS"):
-        path.write_text(rendered, encoding="utf-8")
-    elif not path.exists():
-        path.write_text(rendered, encoding="utf-8")
-        pytest.fail(f"{path.name} did not exist and was written now; review and commit it")
-    assert rendered == path.read_text(encoding="utf-8"), (
-        f"{path.name} changed; review the wording and run with UPDATE_SNAPSHOTS=1")
+    assert_matches_snapshot(rendered, path)

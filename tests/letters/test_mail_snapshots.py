@@ -5,7 +5,6 @@ read the diff before committing.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from lokapp.letters.context import sample_context
 from lokapp.letters.kinds import KINDS
 from lokapp.letters.sandbox import html_to_text
 from lokapp.letters.services import current_template
+from tests.snapshots import assert_matches_snapshot
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -39,10 +39,4 @@ def test_decision_mail_matches_its_snapshot(app, db, kind, part):
     with force_locale("sv"):
         rendered = render_template(f"mail/letter_decision.{part}", **_context(kind))
     path = SNAPSHOTS / f"letter_decision_{kind}.{part}"
-    if os.environ.get("UPDATE_SNAPSHOTS"):
-        path.write_text(rendered, encoding="utf-8")
-    elif not path.exists():
-        path.write_text(rendered, encoding="utf-8")
-        pytest.fail(f"{path.name} did not exist and was written now; review and commit it")
-    assert rendered == path.read_text(encoding="utf-8"), (
-        f"{path.name} changed; review the wording and run with UPDATE_SNAPSHOTS=1")
+    assert_matches_snapshot(rendered, path)
