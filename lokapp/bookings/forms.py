@@ -76,10 +76,21 @@ def clock_minutes(field, *, end: bool = False) -> int | None:
     return parse_clock(field.data, allow_midnight_end=end) if field.data else None
 
 
+# Dates the booking rules can compute with (a day after, a week after …) without leaving the
+# calendar: 9999-12-31 + 1 day is an OverflowError, not a Swedish message.
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def within_calendar(form, field) -> None:
+    if field.data and not FIRST_DATE <= field.data <= LAST_DATE:
+        raise ValidationError(_l("Skriv ett datum mellan %(first)s och %(last)s.",
+                                 first=FIRST_DATE.isoformat(), last=LAST_DATE.isoformat()))
+
+
 def date_field(label, *, required: bool = True, description: str = "") -> DateField:
     return DateField(label, description=description, validators=[
         InputRequired(message=_l("Fyll i %(label)s som ÅÅÅÅ-MM-DD.", label=in_sentence(label))) if required
-        else Optional()])
+        else Optional(), within_calendar])
 
 
 # --- booking ------------------------------------------------------------------------------

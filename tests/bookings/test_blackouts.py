@@ -129,6 +129,24 @@ def test_a_blackout_over_every_time_of_a_pending_request_rejects_it(app, make_pr
     assert letter.context["body_html"].count("<li>") == 1
 
 
+@pytest.mark.parametrize(("starts_on", "ends_on"), [("2026-12-01", "9999-12-31"),
+                                                    ("0001-01-01", "2026-12-01")])
+def test_a_period_outside_the_calendar_is_refused_with_a_message(client, login_as,
+                                                                 make_premises, starts_on,
+                                                                 ends_on):
+    """The last day + 1 used to overflow for 9999-12-31: a 500 instead of a message."""
+    premises = make_premises()
+    db.session.commit()
+    login_as("admin")
+    response = client.post(f"/admin/lokaler/{premises.id}/avstangningar",
+                           data={"starts_on": starts_on, "ends_on": ends_on,
+                                 "reason": "Renovering"})
+    assert response.status_code == 400
+    page = unescape(response.get_data(as_text=True))
+    assert "Skriv ett datum mellan 2000-01-01 och 2099-12-31." in page
+    assert 'value="Renovering"' in page and db.session.scalar(select(Blackout.id)) is None
+
+
 def test_nothing_is_saved_when_the_times_changed_since_the_list(app, booked, make_user):
     premises, monday = booked["premises"], booked["monday"]
     admin = make_user("admin")

@@ -80,3 +80,12 @@ def test_a_timed_search_reads_only_that_day_and_leaves_the_premises_whole(app, m
         found = search(Criteria(day=day, start_minute=600, end_minute=720))
     assert [p.name for p in found] == ["Öppen"]
     assert len(open_.opening_hours) == 7 and len(closed.blackouts) == 1
+
+
+def test_a_date_outside_the_calendar_is_a_message_not_an_error(client, make_premises):
+    """9999-12-31 at 23–24 used to overflow (the day after does not exist): a 500."""
+    _premises(make_premises, 1)
+    response = client.get("/lokaler?datum=9999-12-31&fran=23:00&till=24:00")
+    assert response.status_code == 200
+    assert "Skriv ett datum mellan 2000-01-01 och 2099-12-31." in unescape(
+        response.get_data(as_text=True))
