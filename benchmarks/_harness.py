@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -240,6 +241,18 @@ def databases(args, prefix: str) -> Iterator[tuple[int, str]]:
         os.environ.setdefault("LOKAPP_INSTANCE_PATH", tmp)
         for size in (int(s) for s in args.sizes.split(",")):
             yield size, args.database_url or f"sqlite:///{Path(tmp) / f'bench-{size}.sqlite'}"
+
+
+def seeded_apps(args, prefix: str, build: Callable) -> Iterator[tuple]:
+    """``(size, app, seeded, seconds)`` for every ``--sizes``: ``build(url, size)`` gives the
+    app, what was seeded and how long seeding took, which goes to stderr; the app's
+    connections are closed when the next size is asked for."""
+    for size, url in databases(args, prefix):
+        app, seeded, seconds = build(url, size)
+        print(f"seeded {size:,} applications in {seconds:.1f} s: {seeded.counts}",
+              file=sys.stderr, flush=True)
+        yield size, app, seeded, seconds
+        dispose(app)
 
 
 def load_average() -> float:

@@ -543,17 +543,13 @@ def main() -> int:
 
     load_before = h.load_average()
     rows = []
-    for size, url in h.databases(args, "lokapp-bench-casework-"):
-        app, seeded, seconds = build(url, size)
-        print(f"seeded {size:,} applications in {seconds:.1f} s: {seeded.counts}",
-              file=sys.stderr, flush=True)
+    for size, app, seeded, seconds in h.seeded_apps(args, "lokapp-bench-casework-", build):
         name = h.database_name(app)
         kinds = plan(seeded, args.requests)
         if args.only:
             kinds = {k: v for k, v in kinds.items() if args.only in k}
         results = measure(app, seeded, args.requests, kinds=kinds)
         rows.append((name, size, seconds, results))
-        h.dispose(app)
 
     print()
     print(f"Grant casework, {args.requests} requests per queue kind ({args.requests * 3} case "

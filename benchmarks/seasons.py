@@ -272,16 +272,12 @@ def main() -> int:
 
     load_before = h.load_average()
     rows = []
-    for size, url in h.databases(args, "lokapp-bench-seasons-"):
-        app, seeded, seconds = build(url, size)
-        print(f"seeded {size:,} applications in {seconds:.1f} s: {seeded.counts}",
-              file=sys.stderr, flush=True)
+    for size, app, seeded, seconds in h.seeded_apps(args, "lokapp-bench-seasons-", build):
         name = h.database_name(app)
         if args.profile:
             print(profile(app, seeded), file=sys.stderr)
         results = measure(app, seeded, args.requests, gc_freeze=args.gc_freeze)
         rows.append((name, size, seconds, results))
-        h.dispose(app)
 
     print()
     print(f"Seasonal allocation, {PREMISES} premises, {WISHES} wishes per application, "
