@@ -180,15 +180,14 @@ def _officer_application(application_id: int) -> GrantApplication:
 
 def _render_officer(application, follow_up, *, accept_form=None, completion_form=None,
                     recovery_form=None, status=200):
-    from lokapp.grants.permissions import disqualified
-
     case = application.case
-    may_handle = bool(check("grants.handle", current_user, case))
+    handle = check("grants.handle", current_user, case)  # refused only for jäv here
+    may_handle = bool(handle)
     return render_template(
         "grants/follow_up_officer.html", application=application,
         programme=application.programme, case=case, follow_up=follow_up,
         history=db.session.scalars(history_for(case)).all(),
-        jav=disqualified(current_user, application.association_id),
+        jav=None if may_handle else handle.reason,
         may_accept=may_handle and case.state == State.FOLLOW_UP_SUBMITTED.value,
         may_recover=may_handle and case.state in (State.FOLLOW_UP_DUE.value,
                                                   State.FOLLOW_UP_SUBMITTED.value),

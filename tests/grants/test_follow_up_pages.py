@@ -212,6 +212,21 @@ def test_a_disqualified_officer_is_refused(client, login_as, reported, make_user
     assert _reload(reported.id).case.state == "follow_up_submitted"
 
 
+def test_an_officer_who_declared_jav_is_told_why_and_refused(client, login_as, reported,
+                                                              make_user):
+    from lokapp.casework.services import declare_disqualification
+
+    declared = officer(make_user)
+    declare_disqualification(reported.case, declared, "Min bror är kassör.")
+    db.session.commit()
+    login_as(user=declared)
+    page = _text(client.get(_officer_url(reported)))
+    assert "Du har anmält jäv i ärendet" in page
+    assert "Godkänn redovisningen</button>" not in page
+    assert client.post(_officer_url(reported, "/godkann")).status_code == 403
+    assert _reload(reported.id).case.state == "follow_up_submitted"
+
+
 def test_the_officer_accepts(client, login_as, reported, make_user):
     login_as(user=officer(make_user))
     page = _text(client.get(_officer_url(reported)))
