@@ -28,6 +28,8 @@ from lokapp.bookings.models import (
     Premises,
 )
 from lokapp.bookings.rules import (
+    FIRST_DATE,
+    LAST_DATE,
     Calendar,
     at,
     exists,
@@ -50,8 +52,8 @@ def parse_week(text: str | None, default: date | None = None) -> tuple[int, int]
     if match:
         year, week = int(match.group(1)), int(match.group(2))
         try:
-            date.fromisocalendar(year, week, 1)
-            return year, week
+            if FIRST_DATE <= date.fromisocalendar(year, week, 1) <= LAST_DATE:
+                return year, week
         except ValueError:
             pass
     iso = (default or today_local()).isocalendar()

@@ -22,7 +22,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from lokapp.associations.models import District
 from lokapp.bookings.models import BookerType, Equipment, PremisesType, Recurrence
 from lokapp.bookings.pricing import parse_sek
-from lokapp.bookings.rules import format_clock, parse_clock
+from lokapp.bookings.rules import FIRST_DATE, LAST_DATE, format_clock, parse_clock
 from lokapp.core.forms import (
     BaseForm,
     MultiCheckboxField,
@@ -74,11 +74,6 @@ def clock_field(label, *, required: bool = True, end: bool = False,
 
 def clock_minutes(field, *, end: bool = False) -> int | None:
     return parse_clock(field.data, allow_midnight_end=end) if field.data else None
-
-
-# Dates the booking rules can compute with (a day after, a week after …) without leaving the
-# calendar: 9999-12-31 + 1 day is an OverflowError, not a Swedish message.
-FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def within_calendar(form, field) -> None:

@@ -260,7 +260,12 @@ def stockholm_week(year: int, week: int) -> list[date]:
     return [monday + timedelta(days=i) for i in range(7)]
 
 
-__all__ = ["STOCKHOLM", "Calendar", "Problem", "at", "cancellation_deadline", "clock_time",
+# The dates the booking rules take (forms, ?vecka=): they compute the day or week after
+# without leaving the calendar (9999-12-31 + 1 day is an OverflowError).
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+
+
+__all__ = ["FIRST_DATE", "LAST_DATE", "STOCKHOLM", "Calendar", "Problem", "at", "cancellation_deadline", "clock_time",
            "day_label", "exists", "format_clock", "format_length", "holiday_name", "interval",
            "parse_clock", "real_length_problems", "shape_problems", "stockholm_week",
            "weekday_plural"]

@@ -6,6 +6,7 @@ import re
 from html import unescape
 
 from lokapp.bookings.availability import PER_PAGE
+from lokapp.bookings.models import Premises
 from lokapp.extensions import db
 from tests.bookings.helpers import next_weekday
 
@@ -89,3 +90,20 @@ def test_a_date_outside_the_calendar_is_a_message_not_an_error(client, make_prem
     assert response.status_code == 200
     assert "Skriv ett datum mellan 2000-01-01 och 2099-12-31." in unescape(
         response.get_data(as_text=True))
+
+
+def test_a_week_outside_the_calendar_shows_this_week(client, make_premises):
+    """?vecka=9999-W52 used to overflow building the week after (a 500)."""
+    from datetime import timedelta
+
+    from lokapp.bookings.availability import week_key
+    from lokapp.core.time import today_local
+
+    make_premises(name="Lokal A")
+    db.session.commit()
+    premises_id = db.session.scalar(db.select(Premises.id))
+    for week in ("9999-W52", "0001-W01"):
+        response = client.get(f"/lokaler/{premises_id}?vecka={week}")
+        assert response.status_code == 200
+        next_week = week_key(today_local() + timedelta(weeks=1))
+        assert f"vecka={next_week}" in response.get_data(as_text=True)
