@@ -291,6 +291,12 @@ def open_recovery(follow_up: GrantFollowUp, user: Any, *, amount_sek: int | None
     if amount_sek > granted:
         raise FollowUpError(_("Återkravet kan inte vara större än det beviljade bidraget "
                               "(%(granted)s kronor).", granted=_sek(granted)))
+    # Lock the lines still to be paid before the case changes: an export at the same time
+    # waits for this transaction and then sees the recovery (payouts.blocked_reasons),
+    # instead of exporting a line while the recovery letter is being made.
+    stopped = db.session.scalars(select(GrantPayout).where(
+        GrantPayout.application_id == application.id,
+        GrantPayout.state == PayoutState.PENDING).with_for_update()).all()
     apply(application.case, "open_recovery", user, note=reasons)
     follow_up.recovered_sek = amount_sek
     follow_up.recovery_reasons = reasons
@@ -299,9 +305,7 @@ def open_recovery(follow_up: GrantFollowUp, user: Any, *, amount_sek: int | None
     db.session.flush()
     audit.record("grant_follow_up.recovery", application, actor=user,
                  recovered_sek=amount_sek, granted_sek=granted)
-    for payout in db.session.scalars(select(GrantPayout).where(
-            GrantPayout.application_id == application.id,
-            GrantPayout.state == PayoutState.PENDING)):
+    for payout in stopped:
         audit.record("grant_payout.stopped", payout, actor=user, reference=payout.reference,
                      amount_sek=payout.amount_sek, reason="recovery")
     issue_letter(application.case, LetterKind.GRANT_RECOVERY, actor=user)
