@@ -34,6 +34,17 @@ def _series(case: Any) -> BookingSeries | None:
     return db.session.scalar(select(BookingSeries).where(BookingSeries.case_id == case.id))
 
 
+def _occurrences(series: BookingSeries) -> list[BookingOccurrence]:
+    """The times of the case: its series' and those of the series split off from it."""
+    ids, new = {series.id}, {series.id}
+    while new:
+        new = set(db.session.scalars(select(BookingSeries.id).where(
+            BookingSeries.split_from_id.in_(new)))) - ids
+        ids |= new
+    return list(db.session.scalars(select(BookingOccurrence).where(
+        BookingOccurrence.series_id.in_(ids)).order_by(BookingOccurrence.starts_at)))
+
+
 def time_line(occurrence: BookingOccurrence, language: str = "sv") -> str:
     start, end = to_local(occurrence.starts_at), to_local(occurrence.ends_at)
     return f"{format_date(start.date(), 'EEEE d MMMM y', locale=language)} " \
@@ -62,19 +73,20 @@ def letter_extras(case: Any) -> dict[str, Any]:
     series, row, kind = _series(case), decision_row(case), kind_for(case)
     if series is None or row is None or kind is None:
         return {}
+    occurrences = _occurrences(series)
     if row.action in (CANCEL_ACTION, CLOSE_ACTION):
-        concerned = [o for o in series.occurrences if o.cancelled_at == row.occurred_at]
+        concerned = [o for o in occurrences if o.cancelled_at == row.occurred_at]
         if not concerned and row.action == CLOSE_ACTION:  # closed by hand, later
-            concerned = [o for o in series.occurrences if o.state == OccurrenceState.CANCELLED]
+            concerned = [o for o in occurrences if o.state == OccurrenceState.CANCELLED]
     elif case.state == BookingCaseState.REJECTED:
-        concerned = [o for o in series.occurrences if o.state == OccurrenceState.REJECTED]
+        concerned = [o for o in occurrences if o.state == OccurrenceState.REJECTED]
     else:
-        concerned = [o for o in series.occurrences if o.state == OccurrenceState.CONFIRMED]
+        concerned = [o for o in occurrences if o.state == OccurrenceState.CONFIRMED]
     note = (row.note or "").strip()
     against = spec_for(kind).requires_reasons
     decided_on = to_local(row.occurred_at).date()
     return {
-        "changes": [{"label": series.premises.name, "old": "", "new": time_line(o)}
+        "changes": [{"label": o.series.premises.name, "old": "", "new": time_line(o)}
                     for o in concerned],
         "decision": {"date": long_date(decided_on, "sv"), "iso_date": decided_on.isoformat(),
                      "reasons": note if against else "", "note": "" if against else note},

@@ -361,6 +361,18 @@ class BookingSeries(db.Model):
         return f"<BookingSeries {self.id} premises={self.premises_id}>"
 
     @property
+    def decision_case(self):
+        """The case the times were decided in: the series' own, or – for a series split off
+        by a "this and following" change, which has none – that of the series it began as.
+        The city's cancellation of such times is a decision in that case."""
+        series: BookingSeries | None = self
+        seen: set[int | None] = set()
+        while series is not None and series.case is None and series.id not in seen:
+            seen.add(series.id)
+            series = series.split_from
+        return series.case if series is not None else None
+
+    @property
     def reference(self) -> str:
         """The booking reference shown to bookers and on invoices."""
         return self.reference_of(self.id)

@@ -497,7 +497,7 @@ def after_decision(series: BookingSeries, user: Any) -> None:
 
     from lokapp.letters.services import issue_letter, kind_for_case
 
-    case = series.case
+    case = series.decision_case
     kind = kind_for_case(case) if case is not None else None
     if kind is None:
         return
@@ -539,9 +539,9 @@ def cancel(occurrences: list[BookingOccurrence], user: Any, reason: str | None =
     series.updated_at = now
     audit.record("booking.cancel", series, actor=user, as_officer=as_officer, reason=reason,
                  occurrences=[o.id for o in occurrences])
-    case = series.case
-    if as_officer and case is not None and case.state == BookingCaseState.APPROVED:
-        _record_cancellation(case, user, reason, now)
+    decided = series.decision_case
+    if as_officer and decided is not None and decided.state == BookingCaseState.APPROVED:
+        _record_cancellation(decided, user, reason, now)
     db.session.flush()
     _end_emptied_request(series, user, reason, now, by_city=as_officer)
     _mail(series, "mail/booking_cancelled",
@@ -1046,8 +1046,9 @@ class BlackoutResult:
         seen: dict[int, BookingSeries] = {}
         for occurrence in self.cancelled:
             series = occurrence.series
-            if series.case is not None and series.case.state in (BookingCaseState.APPROVED,
-                                                                 BookingCaseState.REJECTED):
+            case = series.decision_case
+            if case is not None and case.state in (BookingCaseState.APPROVED,
+                                                   BookingCaseState.REJECTED):
                 seen.setdefault(series.id, series)
         return list(seen.values())
 
@@ -1100,8 +1101,9 @@ def add_blackout(premises: Premises, starts_on: date, ends_on: date, reason: str
         series.updated_at = now
         audit.record("booking.cancel", series, actor=user, as_officer=True, reason=reason,
                      blackout_id=blackout.id, occurrences=[o.id for o in occurrences])
-        if series.case is not None and series.case.state == BookingCaseState.APPROVED:
-            _record_cancellation(series.case, user, reason, now)
+        decided = series.decision_case
+        if decided is not None and decided.state == BookingCaseState.APPROVED:
+            _record_cancellation(decided, user, reason, now)
     db.session.flush()
     for occurrences in by_series.values():
         _end_emptied_request(occurrences[0].series, user, reason, now, by_city=True)

@@ -201,6 +201,32 @@ def test_an_officer_closes_a_request_left_without_times_from_the_page(client, lo
     assert all(time_line(o) in letter.context["body_html"] for o in series.occurrences)
 
 
+def test_cancelling_a_time_of_a_split_off_series_is_a_decision_in_the_case(make_premises,
+                                                                            make_user,
+                                                                            booking_manager):
+    """"This and following" moves the approved times to a new series without a case; the
+    city's cancellation of one of them is still a decision, with its letter, in the case."""
+    from lokapp.bookings.letters import time_line
+
+    series, booker = _request(make_premises, booking_manager, weeks=3)
+    officer = _officer(make_user)
+    services.decide(series, "approve", officer)
+    db.session.commit()
+    services.after_decision(series, officer)
+    new = services.split_series(series.occurrences[1], officer, start_minute=17 * 60,
+                                end_minute=19 * 60, as_officer=True)
+    assert new.case_id is None and new.decision_case is series.case
+    moved = new.occurrences[-1]
+    services.cancel([moved], officer, "Lokalen ska renoveras.", as_officer=True)
+    db.session.commit()
+    services.after_decision(new, officer)
+    approval, cancellation = _letters(series.case)
+    assert cancellation.kind == LetterKind.BOOKING_CANCELLED
+    assert cancellation.context["decision"]["reasons"] == "Lokalen ska renoveras."
+    assert time_line(moved) in cancellation.context["body_html"]
+    assert cancellation.context["body_html"].count("<li>") == 1
+
+
 def test_no_letter_without_a_case_or_when_the_booker_cancels(make_premises, make_user,
                                                              booking_manager):
     premises = make_premises()
