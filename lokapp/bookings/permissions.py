@@ -161,8 +161,10 @@ def can_cancel_as_officer(user: Any, occurrence: BookingOccurrence) -> Decision:
     if not occurrence.is_active:
         return Decision(False, _("Tiden är redan avbokad eller avslagen."))
     series = occurrence.series
+    case = series.decision_case  # a split-off series answers to the case it began in
     return _not_disqualified(user, applicant_id=series.booked_by_id,
-                             association_id=series.association_id, case_id=series.case_id)
+                             association_id=series.association_id,
+                             case_id=case.id if case is not None else None)
 
 
 @permission("bookings.reschedule")

@@ -217,6 +217,12 @@ def test_cancelling_a_time_of_a_split_off_series_is_a_decision_in_the_case(make_
                                 end_minute=19 * 60, as_officer=True)
     assert new.case_id is None and new.decision_case is series.case
     moved = new.occurrences[-1]
+    from lokapp.casework.services import declare_disqualification
+
+    colleague = _officer(make_user)
+    declare_disqualification(series.case, colleague, "Min bror är ordförande.")
+    with pytest.raises(services.BookingError, match="anmält jäv"):
+        services.cancel([moved], colleague, "Stängt.", as_officer=True)
     services.cancel([moved], officer, "Lokalen ska renoveras.", as_officer=True)
     db.session.commit()
     services.after_decision(new, officer)
