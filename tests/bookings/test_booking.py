@@ -288,6 +288,11 @@ def test_officer_cannot_cancel_as_the_city_when_disqualified(make_premises, make
     own = _book(premises, request_for(booker_officer, next_weekday(2)))
     with pytest.raises(services.BookingError, match="själv gjort bokningen"):
         services.cancel(own.occurrences, booker_officer, "Egen bokning.", as_officer=True)
+    # The reschedule button asks the same rule (the service refused, the page offered it).
+    from lokapp.bookings.permissions import can_reschedule
+
+    assert not can_reschedule(member, occurrence)
+    assert can_reschedule(make_user("officer", areas=("bookings",)), occurrence)
     services.cancel([occurrence], make_user("officer", areas=("bookings",)), "Vattenläcka.",
                     as_officer=True)
     assert occurrence.state == OccurrenceState.CANCELLED
