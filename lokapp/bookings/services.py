@@ -1049,7 +1049,7 @@ class BlackoutResult:
             case = series.decision_case
             if case is not None and case.state in (BookingCaseState.APPROVED,
                                                    BookingCaseState.REJECTED):
-                seen.setdefault(series.id, series)
+                seen.setdefault(case.id, series)  # one letter per case, split or not
         return list(seen.values())
 
 
@@ -1096,13 +1096,16 @@ def add_blackout(premises: Premises, starts_on: date, ends_on: date, reason: str
         occurrence.cancel_reason = reason
         occurrence.updated_at = now
         by_series.setdefault(occurrence.series_id, []).append(occurrence)
+    recorded: set[int] = set()
     for occurrences in by_series.values():
         series = occurrences[0].series
         series.updated_at = now
         audit.record("booking.cancel", series, actor=user, as_officer=True, reason=reason,
                      blackout_id=blackout.id, occurrences=[o.id for o in occurrences])
         decided = series.decision_case
-        if decided is not None and decided.state == BookingCaseState.APPROVED:
+        if (decided is not None and decided.state == BookingCaseState.APPROVED
+                and decided.id not in recorded):  # one decision per case, split or not
+            recorded.add(decided.id)
             _record_cancellation(decided, user, reason, now)
     db.session.flush()
     for occurrences in by_series.values():

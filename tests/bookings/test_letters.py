@@ -233,6 +233,40 @@ def test_cancelling_a_time_of_a_split_off_series_is_a_decision_in_the_case(make_
     assert cancellation.context["body_html"].count("<li>") == 1
 
 
+def test_a_blackout_over_a_split_booking_is_one_decision_and_one_letter(make_premises,
+                                                                         make_user,
+                                                                         booking_manager):
+    from lokapp.bookings.letters import time_line
+    from lokapp.core.cases import CaseHistory
+    from lokapp.core.time import to_local
+
+    series, booker = _request(make_premises, booking_manager, weeks=3)
+    officer = _officer(make_user)
+    services.decide(series, "approve", officer)
+    db.session.commit()
+    services.after_decision(series, officer)
+    new = services.split_series(series.occurrences[1], officer, start_minute=17 * 60,
+                                end_minute=19 * 60, as_officer=True)
+    first, second = series.occurrences[0], new.occurrences[0]
+    premises, admin = series.premises, make_user("admin")
+    period = (to_local(first.starts_at).date(), to_local(second.starts_at).date())
+    affected = services.blackout_affected(premises, *period)
+    assert {o.id for o in affected} == {first.id, second.id}
+    result = services.add_blackout(premises, *period, "Vattenskada", admin,
+                                   cancel_ids=frozenset(o.id for o in affected))
+    db.session.commit()
+    assert len(result.decided_series) == 1
+    for decided in result.decided_series:
+        services.after_decision(decided, admin)
+    rows = db.session.scalars(select(CaseHistory).where(
+        CaseHistory.case_id == series.case.id, CaseHistory.action == "cancel")).all()
+    assert len(rows) == 1
+    approval, cancellation = _letters(series.case)
+    assert cancellation.kind == LetterKind.BOOKING_CANCELLED
+    html = cancellation.context["body_html"]
+    assert time_line(first) in html and time_line(second) in html
+
+
 def test_no_letter_without_a_case_or_when_the_booker_cancels(make_premises, make_user,
                                                              booking_manager):
     premises = make_premises()
