@@ -401,6 +401,10 @@ def snapshot_of(association: Association, year: int) -> dict[str, Any]:
 
 def submit_application(application: GrantApplication, user: Any) -> None:
     """Check, snapshot, submit (number + history) and mail a receipt."""
+    # Lock the case first, then read the application's rows after the lock: what a colleague
+    # of the association saved meanwhile is what is checked, computed and snapshotted.
+    _editable(application)
+    db.session.expire(application)
     formulas.refresh(application)  # the amount follows the rule in force at submission
     missing = missing_for_submit(application)
     if missing:
