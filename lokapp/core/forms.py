@@ -43,12 +43,25 @@ class NoControlCharacters:
             )
 
 
+# Labels that are questions or instructions ("Vad behöver kompletteras?", "Beskriv problemet")
+# cannot be lower-cased into a sentence; they are quoted as they stand.
+_QUOTED_FIRST_WORDS = frozenset({
+    "vad", "vilken", "vilket", "vilka", "vem", "när", "hur", "varför", "var", "beskriv",
+    "skriv", "ange", "berätta", "välj", "fyll", "what", "which", "who", "when", "how", "why",
+    "where", "describe", "write", "enter", "state", "choose", "select", "tell", "fill"})
+
+
 def in_sentence(label) -> LazyString:
-    """A field label as it reads inside a message: "Namn" → "namn", "Vad behöver kompletteras?"
-    → "vad behöver kompletteras"; a label that starts with an abbreviation ("LÖK-datum",
-    "E-post" is not one) keeps its capitals. Lazy, so the label is translated first."""
+    """A field label as it reads inside a message: "Namn" → "namn"; a label that starts with
+    an abbreviation ("LÖK-datum"; "E-post" is not one) keeps its capitals; a question or an
+    instruction is quoted as it stands ("”Beskriv problemet”", "”Vad behöver
+    kompletteras?”"). Lazy, so the label is translated first."""
     def render() -> str:
-        text = str(label).strip().rstrip("?:.")
+        text = str(label).strip()
+        words = text.split(maxsplit=1)
+        if text.endswith("?") or (words and words[0].lower() in _QUOTED_FIRST_WORDS):
+            return f"”{text}”"
+        text = text.rstrip(":.")
         if len(text) > 1 and text[1].isupper():
             return text
         return text[:1].lower() + text[1:]

@@ -260,7 +260,7 @@ def test_officer_requests_completion_and_the_applicant_resubmits(client, applica
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    ({"message": "", "deadline": "2099-01-01"}, "Fyll i vad behöver kompletteras."),
+    ({"message": "", "deadline": "2099-01-01"}, "Fyll i ”Vad behöver kompletteras?”."),
     ({"message": "Mer info", "deadline": ""}, "Fyll i ett datum"),
     ({"message": "Mer info", "deadline": "igår"}, "Skriv datumet som ÅÅÅÅ-MM-DD"),
     ({"message": "Mer info", "deadline": "2000-01-01"}, "Välj ett datum efter i dag"),
