@@ -51,6 +51,8 @@ def register_config(app: Flask, config: dict[str, Any] | None) -> None:
 def register_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        # WeasyPrint logs every rendering step at INFO (each letter, each stylesheet parsed).
+        logging.getLogger("weasyprint").setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:
