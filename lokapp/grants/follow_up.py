@@ -211,6 +211,19 @@ def submit_report(follow_up: GrantFollowUp, user: Any) -> None:
     _tell_officer(application)
 
 
+def save_and_submit_report(follow_up: GrantFollowUp, data: ReportData, user: Any) -> None:
+    """Store the report as typed and send it (the "Skicka" button), in one user action.
+
+    When the report is incomplete, :class:`IncompleteReport` is raised *after* the report
+    has been saved and flushed: the caller commits, so what was typed is kept as a draft
+    (nothing is sent, no mail queued), and shows the list of what is missing. On any other
+    :class:`FollowUpError` or :class:`~lokapp.core.workflow.WorkflowError` nothing is to be
+    kept: the caller rolls back.
+    """
+    save_report(follow_up, data, user)
+    submit_report(follow_up, user)
+
+
 def _tell_officer(application: GrantApplication) -> None:
     """The officer who handled the grant hears that its report has come in."""
     from lokapp.auth.services import absolute_url

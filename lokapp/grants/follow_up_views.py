@@ -123,10 +123,9 @@ def follow_up_submit(application_id: int):
     if not form.validate_on_submit():
         return _render_report(application, follow_up, form=form, status=400)
     try:
-        services.save_report(follow_up, _data(form), current_user)
-        services.submit_report(follow_up, current_user)
+        services.save_and_submit_report(follow_up, _data(form), current_user)
     except services.IncompleteReport as error:
-        db.session.commit()  # what was typed is kept, as a draft
+        db.session.commit()  # the service saved what was typed: it is kept, as a draft
         return _render_report(application, follow_up, form=form, missing=error.missing,
                               status=400)
     except (services.FollowUpError, WorkflowError) as error:

@@ -515,6 +515,21 @@ _HEADERS = {
 COLUMNS = ("date", "activity", "participants", "leaders")
 
 
+def save_occasion_file(application: GrantApplication, *, filename: str, data: bytes,
+                       period_start: date, period_end: date, user: Any) -> Result:
+    """Read an uploaded file of occasions and save them as :func:`save_occasions` does.
+
+    Refused with :class:`FormulaError` (no file chosen, or the file's line-numbered problems)
+    before anything is changed, or with ``GrantError`` by :func:`save_occasions`; either way
+    nothing is to be kept and the caller rolls back.
+    """
+    if not filename:
+        raise FormulaError(_("Välj en fil."))
+    occasions = read_occasion_file(filename, data)
+    return save_occasions(application, period_start=period_start, period_end=period_end,
+                          occasions=occasions, user=user)
+
+
 def read_occasion_file(filename: str, data: bytes) -> list[Occasion]:
     """The occasions of a CSV (semicolon, comma or tab separated) or Excel (.xlsx) file with
     the columns datum, aktivitet, deltagare, ledare (a header row is optional). Raises

@@ -603,15 +603,13 @@ def upload_occasions(application_id: int):
     upload_form = OccasionUploadForm(prefix="fil")
     if upload_form.validate_on_submit():
         upload = request.files.get(upload_form.file.name)
+        has_file = upload is not None and bool(upload.filename)
         try:
-            if upload is None or not upload.filename:
-                raise formulas.FormulaError(_("Välj en fil."))
-            occasions = formulas.read_occasion_file(
-                upload.filename, upload.stream.read(formulas.MAX_FILE_BYTES + 1))
-            result = formulas.save_occasions(
-                application, period_start=upload_form.period_start.day,
-                period_end=upload_form.period_end.day, occasions=occasions,
-                user=current_user)
+            result = formulas.save_occasion_file(
+                application, filename=upload.filename if has_file else "",
+                data=upload.stream.read(formulas.MAX_FILE_BYTES + 1) if has_file else b"",
+                period_start=upload_form.period_start.day,
+                period_end=upload_form.period_end.day, user=current_user)
             db.session.commit()
         except (formulas.FormulaError, services.GrantError) as error:
             db.session.rollback()
