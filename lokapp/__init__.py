@@ -138,6 +138,7 @@ def register_cli(app: Flask) -> None:
     from lokapp.agreement import cli as _agreement_cli  # noqa: F401 - agreement-notify, demo
     from lokapp.associations import cli as _register_cli  # noqa: F401 - `lok remind`
     from lokapp.associations import demo as _association_demo  # noqa: F401 - demo step
+    from lokapp.associations import demo_cases as _register_demo  # noqa: F401 - demo step
     from lokapp.auth import cli as _auth_cli  # noqa: F401 - registers commands on `lok`
     from lokapp.bookings import demo as _bookings_demo  # noqa: F401 - demo step
     from lokapp.casework import cli as _casework_cli  # noqa: F401 - `lok remind-deadlines`

@@ -9,9 +9,9 @@ signed the current LÖK, each through its chair's demo account; the demo represe
 Overdue annual updates: an association registered in an earlier year with no annual update for
 this year is overdue; after the due date plus the grace period the status rule
 (lokapp/associations/status.py) calls it spärrad. Five demo associations are like that. The
-others were registered this year, so they owe no update yet. The demo has no annual-update
-cases, registration cases or uploaded documents – those are made through the register's
-workflow.
+others were registered this year, so they owe no update yet. The register's cases
+(registrations, an annual update, a bankgiro change) are made through the register's workflow
+by the next step, :mod:`lokapp.associations.demo_cases`.
 
 Everything is idempotent, keyed on the organisationsnummer (on the name for the one network
 without one): a second run changes nothing; a run after someone edited a demo association puts
