@@ -22,8 +22,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from lokapp.associations.models import Association, RegisterState
 from lokapp.auth.models import AssociationMember, AssociationRole, GlobalRole, StaffArea
@@ -51,13 +53,56 @@ def is_register_officer(user: Any) -> bool:
             and user.has_area(StaffArea.REGISTER))
 
 
+_MEMBERSHIP_CACHE_KEY = "lokapp.associations.membership"
+
+
+def _membership_cache() -> dict | None:
+    """The request's answers of :func:`membership`, keyed by (user id, association id);
+    ``None`` outside a request. Kept in the WSGI environ, not on ``flask.g``: ``g`` lives as
+    long as the app context, which a test (or a CLI command) may keep across requests."""
+    if not has_request_context():
+        return None
+    return request.environ.setdefault(_MEMBERSHIP_CACHE_KEY, {})
+
+
+def forget_memberships() -> None:
+    """Drop the request's remembered memberships (a member was added or removed, or the
+    transaction rolled back). Called by the session listeners below."""
+    cache = _membership_cache()
+    if cache:
+        cache.clear()
+
+
 def membership(user: Any, association_id: int | None) -> AssociationMember | None:
-    """``user``'s link to the association, or None."""
+    """``user``'s link to the association, or None.
+
+    One query per (user, association) and request: a page asks this for every jäv and role
+    check. The remembered row is the session's own object, so a change of its roles or
+    signatory flag is seen at once; adding or removing a member (flushed) and a rollback
+    forget the answers (see :func:`_forget_on_flush`)."""
     if not _authenticated(user) or association_id is None:
         return None
-    return db.session.scalar(select(AssociationMember).where(
+    cache = _membership_cache()
+    key = (user.id, association_id)
+    if cache is not None and key in cache:
+        return cache[key]
+    member = db.session.scalar(select(AssociationMember).where(
         AssociationMember.user_id == user.id,
         AssociationMember.association_id == association_id))
+    if cache is not None:
+        cache[key] = member
+    return member
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_flush(session: Session, _context: Any) -> None:
+    if any(isinstance(obj, AssociationMember) for obj in (*session.new, *session.deleted)):
+        forget_memberships()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, _previous: Any) -> None:
+    forget_memberships()
 
 
 def _has_role(user: Any, association: Association, roles: frozenset[str],

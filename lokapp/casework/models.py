@@ -12,11 +12,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
-from sqlalchemy import Boolean, ForeignKey, Index, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Index, Text, UniqueConstraint, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from lokapp.core.time import utcnow
 from lokapp.core.types import UTCDateTime
@@ -111,3 +111,11 @@ def remember_declaration(row: CaseDisqualification) -> None:
     cache = _request_cache()
     if cache is not None:
         cache[(row.user_id, row.case_id)] = row
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, _previous: Any) -> None:
+    """A rolled-back declaration must not be remembered as made."""
+    cache = _request_cache()
+    if cache:
+        cache.clear()

@@ -19,13 +19,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
 
-from lokapp.auth.models import AssociationMember
-from lokapp.casework.models import CaseDisqualification, declared_disqualification
+from lokapp.associations.permissions import membership
+from lokapp.casework.models import declared_disqualification
 from lokapp.casework.registry import case_types_of
 from lokapp.core.permissions import Decision, permission
-from lokapp.extensions import db
 
 _NO_AREA = _l("Du arbetar inte med något handläggningsområde.")
 _OTHER_AREA = _l("Välj en handläggare inom ditt område.")
@@ -60,17 +58,13 @@ def _in_area(user: Any, case: Any) -> bool:
 def conflict(user: Any, case: Any) -> str | None:
     """Why ``user`` may not work on ``case`` (jäv), or None: the user is the applicant, is
     linked to the case's association in any role, or has declared jäv on the case.
-    One query asks both tables."""
+    Both lookups are remembered for the request, so on a case page, whose own checks asked
+    them already, this costs no query."""
     if case.applicant_id is not None and case.applicant_id == user.id:
         return str(_LINKED)
-    linked = exists().where(AssociationMember.user_id == user.id,
-                            AssociationMember.association_id == case.association_id)
-    declared = exists().where(CaseDisqualification.user_id == user.id,
-                              CaseDisqualification.case_id == case.id)
-    is_linked, is_declared = db.session.execute(select(linked, declared)).one()
-    if is_linked and case.association_id is not None:
+    if membership(user, case.association_id) is not None:
         return str(_LINKED)
-    if is_declared:
+    if declared_disqualification(user.id, case.id) is not None:
         return str(_DECLARED)
     return None
 

@@ -23,7 +23,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from lokapp.auth.models import AssociationMember, AssociationRole, GlobalRole, StaffArea
+from lokapp.associations.permissions import membership
+from lokapp.auth.models import AssociationRole, GlobalRole, StaffArea
 from lokapp.casework.models import declared_disqualification
 from lokapp.core.cases import Case
 from lokapp.core.permissions import Decision, permission
@@ -49,14 +50,6 @@ def _authenticated(user: Any) -> bool:
 def is_grant_officer(user: Any) -> bool:
     return (_authenticated(user) and user.has_any_role(GlobalRole.OFFICER, GlobalRole.SUPERVISOR)
             and user.has_area(StaffArea.GRANTS))
-
-
-def membership(user: Any, association_id: int | None) -> AssociationMember | None:
-    if not _authenticated(user) or association_id is None:
-        return None
-    return db.session.scalar(select(AssociationMember).where(
-        AssociationMember.user_id == user.id,
-        AssociationMember.association_id == association_id))
 
 
 def application_of(obj: Any) -> GrantApplication | None:
