@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -52,12 +53,28 @@ def is_grant_officer(user: Any) -> bool:
             and user.has_area(StaffArea.GRANTS))
 
 
+_APPLICATION_IDS_KEY = "lokapp.grants.application_of"
+
+
 def application_of(obj: Any) -> GrantApplication | None:
+    """The grant application of a case (or the application itself). An application never
+    changes its case, so the request remembers the application's id and later calls take it
+    from the session's identity map without a query (a page asks this for every button)."""
     if isinstance(obj, GrantApplication):
         return obj
-    if isinstance(obj, Case):
-        return db.session.scalar(select(GrantApplication).where(GrantApplication.case_id == obj.id))
-    return None
+    if not isinstance(obj, Case):
+        return None
+    known = request.environ.setdefault(_APPLICATION_IDS_KEY, {}) \
+        if has_request_context() else {}
+    if obj.id in known:
+        application = db.session.get(GrantApplication, known[obj.id])
+        if application is not None:
+            return application
+    application = db.session.scalar(
+        select(GrantApplication).where(GrantApplication.case_id == obj.id))
+    if application is not None:
+        known[obj.id] = application.id
+    return application
 
 
 def _applicant(user: Any, association_id: int) -> Decision:

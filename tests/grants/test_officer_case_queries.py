@@ -115,3 +115,23 @@ def test_a_rolled_back_declaration_is_not_remembered(case, make_user):
             assert not check("grants.handle", handler, case.case)
             raise RuntimeError("rolled back")
     assert check("grants.handle", handler, case.case)
+
+
+def test_a_proposed_case_page_loads_the_application_of_the_case_once(
+        client, login_as, make_user, case, count_queries):
+    from lokapp.grants import services
+
+    proposer, handler = officer(make_user, limit=10_000), officer(make_user)
+    services.assign_to_me(case, proposer)
+    services.decide(case, proposer, outcome="approved", amount_sek=None, reasons="")
+    db.session.commit()
+    assert case.case.state == "proposed"
+    login_as(user=handler)
+    url = f"/bidrag/handlaggning/{case.id}"
+    client.get(url)
+    with count_queries() as q:
+        page = client.get(url)
+    assert page.status_code == 200 and "Fastställ" in page.get_data(as_text=True)
+    # The page's own load by id and one application_of(case) – three before the cache.
+    assert sum(s.lstrip().startswith("SELECT grant_applications.") for s in q.statements) == 2
+    assert len(q.statements) <= 28
