@@ -277,9 +277,7 @@ def _send_photo(premises_id: int, photo_id: int, *, thumbnail: bool):
     place = db.get_or_404(Premises, premises_id)
     if not place.is_published and not check("bookings.manage_premises", _user()):
         abort(404)
-    picture = db.get_or_404(PremisesPhoto, photo_id)
-    if picture.premises_id != place.id:
-        abort(404)
+    picture = _part_of(place, PremisesPhoto, photo_id)
     return send_stored_file(picture.thumbnail if thumbnail else picture.file, inline=True)
 
 
@@ -562,6 +560,12 @@ def _admin_premises(premises_id: int) -> Premises:
     return place
 
 
+def _part_of(place: Premises, model, row_id: int):
+    """A photo or blackout of ``place`` by id; 404 for another premises' row (URL tampering)."""
+    return db.first_or_404(select(model).where(model.id == row_id,
+                                               model.premises_id == place.id))
+
+
 @bp.get("/admin/lokaler")
 @role_required("admin")
 def admin_list():
@@ -671,9 +675,7 @@ def admin_blackouts(premises_id: int):
 @role_required("admin")
 def admin_blackout_remove(premises_id: int, blackout_id: int):
     place = _admin_premises(premises_id)
-    blackout = db.get_or_404(Blackout, blackout_id)
-    if blackout.premises_id != place.id:
-        abort(404)
+    blackout = _part_of(place, Blackout, blackout_id)
     services.remove_blackout(place, blackout, _user())
     db.session.commit()
     flash(_("Avstängningen är borttagen."), "success")
@@ -703,9 +705,7 @@ def admin_photos(premises_id: int):
 @role_required("admin")
 def admin_photo_remove(premises_id: int, photo_id: int):
     place = _admin_premises(premises_id)
-    picture = db.get_or_404(PremisesPhoto, photo_id)
-    if picture.premises_id != place.id:
-        abort(404)
+    picture = _part_of(place, PremisesPhoto, photo_id)
     photos.remove_photo(place, picture, _user())
     db.session.commit()
     flash(_("Bilden är borttagen."), "success")

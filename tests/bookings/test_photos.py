@@ -88,3 +88,17 @@ def test_removing_a_photo(client, login_as, make_premises):
     db.session.expire_all()
     assert db.session.get(Premises, premises.id).photos == []
     assert client.get(f"/lokaler/{premises.id}/bilder/{photo_id}").status_code == 404
+
+
+def test_a_photo_is_found_only_under_its_own_premises(client, login_as, make_premises):
+    premises, other = make_premises(), make_premises(name="Annan lokal")
+    db.session.commit()
+    login_as("admin")
+    _upload(client, premises.id, _jpeg(400, 300))
+    db.session.expire_all()
+    [photo] = db.session.get(Premises, premises.id).photos
+    assert client.get(f"/lokaler/{other.id}/bilder/{photo.id}").status_code == 404
+    assert client.post(f"/admin/lokaler/{other.id}/bilder/{photo.id}/ta-bort").status_code == 404
+    db.session.expire_all()
+    assert len(db.session.get(Premises, premises.id).photos) == 1
+    assert client.get(f"/lokaler/{premises.id}/bilder/{photo.id}").status_code == 200
