@@ -135,7 +135,10 @@ def run_migrations_online():
                             f"the migrations left rows without their parents: {broken[:10]}")
         finally:
             if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                # Never hand the pool a connection with foreign keys off: the pragma cannot be
+                # switched back inside the transaction the connection may still hold, so the
+                # connection is discarded (new ones get foreign keys on when they connect).
+                connection.invalidate()
 
 
 if context.is_offline_mode():

@@ -104,6 +104,9 @@ def test_an_upgrade_keeps_the_rows_of_rebuilt_tables_and_their_dependants(tmp_pa
     assert all(before.values()), before
     with app.app_context():
         upgrade()
+        # The connection the migrations ran on (foreign keys off) never goes back to the pool.
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()
     assert _counts(path) == before
     con = sqlite3.connect(path)
